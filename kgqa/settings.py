@@ -16,7 +16,7 @@ from typing import Any
 
 from kgqa.errors import InvalidSetting
 
-__all__ = ["SETTINGS", "Setting", "Settings", "env_name"]
+__all__ = ["SETTINGS", "Setting", "Settings", "env_name", "settings_markdown"]
 
 ENV_PREFIX = "KGQA_"
 
@@ -68,6 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("top_k", 20, int, "Evidence triples kept per answer.", unit="triples"),
     Setting("fuzzy_min_score", 88.0, float,
             "Lowest rapidfuzz similarity for a typo-tolerant entity match.", unit="0-100"),
+    Setting("table_base_iri", "urn:kgqa:", str,
+            "Prefix of the IRIs minted for the names in CSV, TSV and pipe triple tables: "
+            "<prefix><graph>/entity/<name> and <prefix><graph>/relation/<name>."),
     Setting("progress_after_s", 2.0, float,
             "Loads expected to take longer than this show a progress bar in the CLI.", unit="s"),
     Setting("max_question_chars", 2000, int, "Longest question accepted.", unit="characters"),
@@ -132,3 +135,14 @@ def _parse_setting(setting: Setting, raw: str) -> Any:
             f"Invalid value {raw!r} for {env_name(setting.name)}: {error}. "
             f"Expected: {setting.help}"
         ) from error
+
+
+def settings_markdown() -> str:
+    """Return the settings table as Markdown, as the README shows it."""
+    rows = ["| Variable | Default | Unit | Meaning |", "| --- | --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = "(see meaning)" if setting.name == "data_dir" else f"`{setting.default}`"
+        if setting.default == "":
+            default = "(empty)"
+        rows.append(f"| `{env_name(setting.name)}` | {default} | {setting.unit or '-'} | {setting.help} |")
+    return "\n".join(rows)

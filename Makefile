@@ -1,0 +1,33 @@
+# Set-up and entry points. `make demo` and `make test` each install what they need into .venv first.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+# The demo keeps its store inside the checkout so it never touches ~/.local/share/kgqa.
+DEMO_DATA_DIR ?= $(CURDIR)/.kgqa-data
+
+.PHONY: demo test install clean
+
+demo: $(STAMP)
+	KGQA_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/kgqa demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# torch goes in first, pinned to the CPU build: a plain torch requirement pulled in by
+# sentence-transformers would fetch a multi-GB CUDA build instead.
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "kgqa needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) $(DEMO_DATA_DIR)

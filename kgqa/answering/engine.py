@@ -1,0 +1,240 @@
+"""Compose the pipeline: the graph store, the linker, retrieval and graph-only answering.
+
+One ``Engine`` per process. Models (spaCy, the embedding model) load lazily
+and once; each graph's linker and retriever are built on first use and
+rebuilt when the stored version of that graph changes. The CLI, the HTTP
+service and the evaluation harness all call ``Engine.ask``, so they give the
+same answer for the same question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kgqa.answering.graph_answerer import GraphAnswerer
+from kgqa.answering.result import Answer
+from kgqa.errors import GraphNotFound, InvalidInput
+from kgqa.graph.knowledge_graph import GraphInfo, KnowledgeGraph
+from kgqa.graph.store import GraphStore
+from kgqa.linking.linker import EntityLinker
+from kgqa.linking.pipeline import build_nlp
+from kgqa.normalize import prepare_text
+from kgqa.retrieval.examples import ExampleIndex, ExamplePair, read_examples
+from kgqa.retrieval.paths import PathRetriever
+from kgqa.settings import Settings
+
+__all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class _GraphSession:
+    """Everything built for one stored version of one graph."""
+
+    content_hash: str
+    kg: KnowledgeGraph
+    linker: EntityLinker
+    retriever: PathRetriever
+    answerer: GraphAnswerer
+
+
+class Engine:
+    """Answer questions over the graphs in the store, loading models and graphs once."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = GraphStore(self.settings)
+        self._sessions: dict[str, _GraphSession] = {}
+        self._lock = threading.RLock()
+        self._nlp = None
+        self._embedder = None
+
+    @property
+    def nlp(self):
+        """The spaCy pipeline, built on first use."""
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = build_nlp(self.settings.spacy_pipeline)
+            return self._nlp
+
+    @property
+    def embedder(self):
+        """The sentence-embedding model, loaded on first use."""
+        with self._lock:
+            if self._embedder is None:
+                from kgqa.embedding import Embedder
+
+                self._embedder = Embedder(self.settings.embedding_model or None)
+            return self._embedder
+
+    # Graph management
+
+    def graph_names(self) -> list[str]:
+        """Return the names of the stored graphs, sorted."""
+        return self.store.names()
+
+    def graph_info(self, name: str) -> GraphInfo:
+        """Return the metadata of a stored graph; raises GraphNotFound listing the loaded ones."""
+        return self.store.info(name)
+
+    def load(self, paths: list[Path], name: str, fmt: str | None = None,
+             progress: ProgressCallback | None = None) -> GraphInfo:
+        """Parse ``paths`` completely, then store them as graph ``name`` (replacing any older version)."""
+        info = self.store.load(name, [Path(path) for path in paths], fmt=fmt, progress=progress)
+        with self._lock:
+            self._sessions.pop(name, None)
+        return info
+
+    def delete(self, name: str) -> None:
+        """Delete a stored graph and its examples."""
+        self.store.delete(name)
+        with self._lock:
+            self._sessions.pop(name, None)
+        examples_file = self._examples_file(name)
+        if examples_file.exists():
+            examples_file.unlink()
+
+    def warm_up(self, names: list[str] | None = None) -> None:
+        """Load models and build every graph's linker and retriever now instead of on first question."""
+        for name in names or self.graph_names():
+            self._session(name)
+
+    # Examples
+
+    def add_examples(self, path: Path, graph: str) -> int:
+        """Add question/answer pairs from a MetaQA or JSONL file to ``graph``; return how many were added."""
+        self.store.info(graph)
+        pairs = read_examples(Path(path))
+        if not pairs:
+            raise InvalidInput(f"No question/answer pairs in {path}. Each line needs a question "
+                               "and its answers (MetaQA lines or JSONL with 'question' and 'answers').")
+
+        examples_file = self._examples_file(graph)
+        examples_file.parent.mkdir(parents=True, exist_ok=True)
+        with examples_file.open("a", encoding="utf-8") as handle:
+            for pair in pairs:
+                handle.write(json.dumps(pair.to_dict(), ensure_ascii=False) + "\n")
+        with self._lock:
+            self._sessions.pop(graph, None)
+        log.info("added %d examples to graph %s from %s", len(pairs), graph, path)
+        return len(pairs)
+
+    def _examples_file(self, graph: str) -> Path:
+        return self.settings.data_path / "examples" / f"{graph}.jsonl"
+
+    def _example_index(self, graph: str, kg: KnowledgeGraph, linker: EntityLinker) -> ExampleIndex | None:
+        examples_file = self._examples_file(graph)
+        if not examples_file.exists():
+            return None
+
+        raw = examples_file.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        key = f"examples-{digest}"
+
+        def build() -> ExampleIndex:
+            pairs = [ExamplePair.from_dict(json.loads(line))
+                     for line in raw.decode("utf-8").splitlines() if line.strip()]
+            started = time.perf_counter()
+            index = ExampleIndex.build(kg, self.embedder, pairs, link=lambda q: linker.link(q).entities)
+            log.info("built example index for graph %s: %d pairs in %.1f s",
+                     graph, len(pairs), time.perf_counter() - started)
+            return index
+
+        return self.store.cache.get_or_build(kg.info.content_hash, key, build)
+
+    # Questions
+
+    def ask(self, question: str, graph: str | None = None, top_k: int | None = None) -> Answer:
+        """Answer ``question`` from the graph ``graph``, or from every loaded graph when it is None."""
+        question = self._check_question(question)
+        names = self._target_graphs(graph)
+
+        answers = [self._ask_graph(question, name, top_k) for name in names]
+        return max(answers, key=_answer_rank)
+
+    def _check_question(self, question: Any) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidInput("The question is empty. Pass a question such as "
+                               "'What is the capital of France?'.")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidInput(
+                f"The question has {len(question)} characters; the limit is {limit} "
+                "(KGQA_MAX_QUESTION_CHARS). Shorten the question.",
+                details={"length": len(question), "limit": limit},
+            )
+        return question.strip()
+
+    def _target_graphs(self, graph: str | None) -> list[str]:
+        if graph:
+            self.store.info(graph)
+            return [graph]
+        if self.settings.default_graph:
+            return [self.settings.default_graph]
+
+        names = self.graph_names()
+        if not names:
+            raise GraphNotFound("No graph is loaded. Load one first: kgqa load FILE --name NAME.")
+        return names
+
+    def _ask_graph(self, question: str, graph: str, top_k: int | None) -> Answer:
+        started = time.perf_counter()
+        session = self._session(graph)
+
+        link_started = time.perf_counter()
+        link_result = session.linker.link(question)
+        linking_ms = (time.perf_counter() - link_started) * 1000
+
+        answer = session.answerer.answer(
+            question=question,
+            normalized_question=link_result.normalized_question,
+            masked_question=link_result.masked_question,
+            entities=link_result.entities,
+            unlinked_names=link_result.unlinked_names,
+            top_k=top_k,
+        )
+        answer.graph = graph
+        answer.timings_ms = {"linking": linking_ms, **answer.timings_ms,
+                             "total": (time.perf_counter() - started) * 1000}
+        return answer
+
+    def _session(self, name: str) -> _GraphSession:
+        current_hash = self.store.current_hash(name)
+        with self._lock:
+            session = self._sessions.get(name)
+            if session is not None and session.content_hash == current_hash:
+                return session
+
+            started = time.perf_counter()
+            kg = self.store.open(name)
+            retriever = PathRetriever(kg, self.embedder, self.settings)
+            linker = EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
+                                  relation_fit=retriever.relation_fit)
+            examples = self._example_index(name, kg, linker)
+            if examples is not None:
+                retriever = PathRetriever(kg, self.embedder, self.settings, examples=examples)
+                linker.relation_fit = retriever.relation_fit
+            answerer = GraphAnswerer(kg, retriever, self.settings)
+
+            session = _GraphSession(kg.info.content_hash, kg, linker, retriever, answerer)
+            self._sessions[name] = session
+            log.info("prepared graph %s (%d triples) in %.1f s",
+                     name, kg.info.triples, time.perf_counter() - started)
+            return session
+
+
+def _answer_rank(answer: Answer) -> tuple[int, float]:
+    """Order answers from different graphs: answered first, then facts found, then confidence."""
+    status_rank = {"answered": 2, "not_in_graph": 1, "no_entity": 0}.get(answer.status, 0)
+    return status_rank, answer.confidence
