@@ -1,0 +1,261 @@
+"""Build the spaCy pipeline of the linker, and classify its tokens and spans for the linking guards.
+
+Two changes to spaCy's stock tokenizer make graph labels and questions split
+the same way:
+
+- runs of Chinese, Japanese or Korean characters are split into one token per
+  character, so a label such as 鲁迅 matches inside unsegmented text;
+- a final ``.`` is split off any token that is not a tokenizer exception, so
+  "AT&T." at the end of a sentence yields the token "AT&T" (exceptions such as
+  "St." and "U.S." stay whole, in labels and questions alike).
+
+The ``kgqa_norms`` component, added last, sets ``token.norm_`` to the folded
+form of the token (``kgqa.normalize.fold``: case folded, accents removed), and
+the gazetteer matches on ``NORM``. Adding it last leaves the norms that a
+trained pipeline's own components expect untouched while they run.
+
+The helpers below the pipeline classify tokens (ordinary word, name-like,
+sentence start) and find spans (bracketed text, runs of capitalized words).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.util import compile_infix_regex, compile_suffix_regex
+from wordfreq import zipf_frequency
+
+from kgqa.errors import InvalidInput, ModelUnavailable
+from kgqa.normalize import fold, has_cjk
+
+__all__ = [
+    "NORMS_COMPONENT",
+    "QUESTION_WORDS",
+    "bracket_spans",
+    "build_nlp",
+    "is_cjk_char",
+    "is_common_word",
+    "is_name_like",
+    "is_ordinary_token",
+    "is_sentence_start",
+    "is_title_case",
+    "name_runs",
+    "set_norms",
+    "token_norm",
+]
+
+log = logging.getLogger(__name__)
+
+NORMS_COMPONENT = "kgqa_norms"
+
+# Ideographs, kana and hangul: the scripts that are written without spaces.
+_CJK_CLASS = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f"
+)
+_CJK_CHAR_RE = re.compile(f"^[{_CJK_CLASS}]$")
+
+# Zero-width infixes: spaCy keeps the text between two empty infix matches as
+# a token, so these split before and after every CJK character.
+_CJK_INFIXES = (
+    f"(?<=[{_CJK_CLASS}])(?=[{_CJK_CLASS}])",
+    f"(?<=[{_CJK_CLASS}])(?=[^{_CJK_CLASS}])",
+    f"(?<=[^{_CJK_CLASS}])(?=[{_CJK_CLASS}])",
+)
+_FINAL_PERIOD_SUFFIX = r"(?<=[^.])\.$"
+
+# Words that ask rather than name: never linked unless the user brackets them.
+QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "which", "why", "how"})
+
+# Zipf 5.5 is about 300 occurrences per million words: "time", "people", "city"
+# and "up" are above it, place names such as "london" (5.27) or "york" (5.37)
+# are below. wordfreq lowercases its counts, so proper names count too.
+COMMON_WORD_MIN_ZIPF = 5.5
+
+# Words that may join the capitalized words of one name ("Bank of Ireland",
+# "Guns N' Roses", "Simon & Garfunkel").
+_NAME_CONNECTORS = frozenset({"&", "'", "-", "of", "de", "da", "di", "du", "del", "der", "la",
+                              "le", "van", "von"})
+
+_SENTENCE_END = frozenset({".", "?", "!", ":", ";", "\n"})
+_OPENING = frozenset({"(", "[", "{", '"', "'"})
+
+
+def build_nlp(pipeline: str = "blank:en") -> Language:
+    """Load a spaCy pipeline and prepare it for linking.
+
+    ``pipeline`` is ``blank:LANG`` (tokenizer only, no download) or the name of
+    an installed trained pipeline such as ``en_core_web_sm``.
+
+    Raises:
+        InvalidInput: ``pipeline`` is empty or names an unknown language.
+        ModelUnavailable: the trained pipeline is not installed.
+    """
+    name = (pipeline or "").strip()
+    if not name:
+        raise InvalidInput("The spaCy pipeline name is empty. Set KGQA_SPACY_PIPELINE to "
+                           "'blank:en' or to an installed pipeline such as en_core_web_sm.")
+
+    nlp = _load(name)
+    _customize_tokenizer(nlp)
+    if NORMS_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(NORMS_COMPONENT, last=True)
+    # wordfreq reads its frequency table on first use; do it now, not during a question.
+    is_common_word("the", nlp.lang)
+
+    log.info("built spaCy pipeline %s (components: %s)", name, ", ".join(nlp.pipe_names) or "none")
+    return nlp
+
+
+def _load(name: str) -> Language:
+    if name.startswith("blank:"):
+        lang = name.removeprefix("blank:")
+        try:
+            return spacy.blank(lang)
+        except ImportError as error:
+            raise InvalidInput(f"Unknown spaCy language code {lang!r} in {name!r}. "
+                               "Use a code spaCy supports, such as 'blank:en'.") from error
+    try:
+        return spacy.load(name)
+    except OSError as error:
+        raise ModelUnavailable(
+            f"The spaCy pipeline {name!r} is not installed. Install its package with pip, "
+            "or set KGQA_SPACY_PIPELINE=blank:en to use the tokenizer only."
+        ) from error
+
+
+def _customize_tokenizer(nlp: Language) -> None:
+    tokenizer = nlp.tokenizer
+    infixes = list(nlp.Defaults.infixes or ()) + list(_CJK_INFIXES)
+    suffixes = list(nlp.Defaults.suffixes or ()) + [_FINAL_PERIOD_SUFFIX]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
+@Language.component(NORMS_COMPONENT)
+def set_norms(doc: Doc) -> Doc:
+    """Set every token's ``norm_`` to its folded form, the key the gazetteer matches on."""
+    for token in doc:
+        token.norm_ = token_norm(token.text)
+    return doc
+
+
+def token_norm(text: str) -> str:
+    """Return the matching key of one token: folded, or the text itself when folding empties it."""
+    return fold(text) or text
+
+
+def is_cjk_char(text: str) -> bool:
+    """Return whether ``text`` is exactly one Chinese, Japanese or Korean character."""
+    return _CJK_CHAR_RE.match(text) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def is_common_word(word: str, lang: str = "en") -> bool:
+    """Return whether ``word`` is a very frequent word of ``lang`` (wordfreq Zipf >= 5.5)."""
+    return zipf_frequency(word, lang) >= COMMON_WORD_MIN_ZIPF
+
+
+def is_ordinary_token(token: Token) -> bool:
+    """Return whether a token is an everyday word rather than part of a name.
+
+    Ordinary: punctuation, stop words, question words, single characters and
+    very common words. A label made only of ordinary tokens ("Up", "It", "C")
+    links only under the stricter rules of the linker.
+    """
+    text = token.text
+    if token.is_punct or token.is_space or len(text) == 1:
+        return True
+    if has_cjk(text):
+        return False
+
+    lowered = token.norm_
+    return token.is_stop or lowered in QUESTION_WORDS or is_common_word(lowered, token.lang_)
+
+
+def is_sentence_start(doc: Doc, index: int) -> bool:
+    """Return whether token ``index`` opens a sentence, where a capital letter does not mark a name.
+
+    The parser's sentence boundaries decide when the pipeline sets them.
+    Otherwise the previous token decides: sentence-final punctuation, or none.
+    Opening brackets and quotes before the token are skipped.
+    """
+    position = index
+    while position > 0 and doc[position - 1].text in _OPENING:
+        position -= 1
+    if position == 0:
+        return True
+    if doc.has_annotation("SENT_START"):
+        return bool(doc[position].is_sent_start)
+    return doc[position - 1].text in _SENTENCE_END
+
+
+def is_name_like(token: Token) -> bool:
+    """Return whether a token looks like part of a proper name: capitalized and not a stop word."""
+    text = token.text
+    if not text[:1].isupper() or not any(char.isalpha() for char in text):
+        return False
+    return not (token.is_stop or token.norm_ in QUESTION_WORDS)
+
+
+def bracket_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Return the token spans written inside square brackets ("[Tom Hanks]"), brackets excluded."""
+    spans = []
+    opening = None
+    for token in doc:
+        if token.text == "[":
+            opening = token.i
+        elif token.text == "]" and opening is not None:
+            if token.i > opening + 1:
+                spans.append((opening + 1, token.i))
+            opening = None
+    return spans
+
+
+def is_title_case(doc: Doc) -> bool:
+    """Return whether every content word is capitalized, so capitals do not mark names."""
+    words = [token for token in doc
+             if token.is_alpha and not token.is_stop and not is_sentence_start(doc, token.i)
+             and not has_cjk(token.text)]
+    return len(words) >= 2 and all(token.text[:1].isupper() for token in words)
+
+
+def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
+    """Return spans of consecutive capitalized words, joined by name connectors.
+
+    A capitalized word that opens a sentence ("Visit Paris") is left out of its
+    run, because its capital letter does not mark a name, unless one of
+    ``match_starts`` (label matches) is there.
+    """
+    runs = []
+    index = 0
+    while index < len(doc):
+        if not is_name_like(doc[index]) or has_cjk(doc[index].text):
+            index += 1
+            continue
+
+        end = _run_end(doc, index)
+        start = index
+        if is_sentence_start(doc, start) and start not in match_starts:
+            start += 1
+        if start < end:
+            runs.append((start, end))
+        index = end
+    return runs
+
+
+def _run_end(doc: Doc, start: int) -> int:
+    end = start + 1
+    while end < len(doc):
+        if is_name_like(doc[end]):
+            end += 1
+        elif (doc[end].norm_ in _NAME_CONNECTORS and end + 1 < len(doc)
+              and is_name_like(doc[end + 1])):
+            end += 2
+        else:
+            break
+    return end
