@@ -1,0 +1,113 @@
+"""Tests of disambiguation: relation fit, case, context similarity and degree, in that order."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import URIRef
+
+from kgqa.linking.disambiguation import Disambiguator, Sense
+
+EX = "http://example.org/"
+
+HOMOGRAPHS = """
+ex:JaguarCo rdfs:label "Jaguar" ; a ex:Company ; ex:headquarters ex:Coventry .
+ex:JaguarCat rdfs:label "jaguar" ; a ex:Species ; ex:diet "carnivore" .
+ex:Coventry rdfs:label "Coventry" .
+ex:MercuryPlanet rdfs:label "Mercury" ; ex:orbits ex:Sun ; ex:moonCount 0 .
+ex:MercuryElement rdfs:label "Mercury" ; ex:atomicNumber 80 ; ex:chemicalSymbol "Hg" .
+ex:Sun rdfs:label "Sun" .
+ex:HubA rdfs:label "Hub" ; ex:link ex:Coventry , ex:Sun , ex:JaguarCo .
+ex:HubB rdfs:label "Hub" .
+"""
+
+
+def _senses(*names: str, case_match: str | None = None, label: str = "Jaguar") -> list[Sense]:
+    return [Sense(URIRef(EX + name), label, 1.0, name == case_match) for name in names]
+
+
+def _order(candidates) -> list[str]:
+    return [str(candidate.entity).removeprefix(EX) for candidate in candidates]
+
+
+def test_single_sense_keeps_match_score(make_kg):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS))
+
+    ranked = disambiguator.rank([Sense(URIRef(EX + "Coventry"), "Coventry", 0.93)], "Where is NE?")
+
+    assert _order(ranked) == ["Coventry"]
+    assert ranked[0].score == pytest.approx(0.93)
+
+
+def test_relation_fit_beats_case(make_kg, word_overlap_fit):
+    kg = make_kg(HOMOGRAPHS)
+    disambiguator = Disambiguator(kg, relation_fit=word_overlap_fit(kg))
+
+    ranked = disambiguator.rank(_senses("JaguarCat", "JaguarCo", case_match="JaguarCat"),
+                                "Where is NE headquartered?")
+
+    assert _order(ranked) == ["JaguarCo", "JaguarCat"]
+
+
+def test_case_decides_without_fit(make_kg, word_overlap_fit):
+    kg = make_kg(HOMOGRAPHS)
+    disambiguator = Disambiguator(kg, relation_fit=word_overlap_fit(kg))
+
+    ranked = disambiguator.rank(_senses("JaguarCo", "JaguarCat", case_match="JaguarCat"),
+                                "What does a NE eat?")
+
+    assert _order(ranked) == ["JaguarCat", "JaguarCo"]
+
+
+def test_scores_split_match_score(make_kg, word_overlap_fit):
+    kg = make_kg(HOMOGRAPHS)
+    disambiguator = Disambiguator(kg, relation_fit=word_overlap_fit(kg))
+
+    ranked = disambiguator.rank(_senses("JaguarCo", "JaguarCat"), "Where is NE headquartered?")
+
+    assert sum(candidate.score for candidate in ranked) == pytest.approx(1.0)
+    assert ranked[0].score > 0.7
+
+
+def test_degree_breaks_remaining_tie(make_kg):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS))
+
+    ranked = disambiguator.rank(_senses("HubB", "HubA", label="Hub"), "Tell me about NE.")
+
+    assert _order(ranked) == ["HubA", "HubB"]
+
+
+def test_equal_evidence_splits_evenly(make_kg):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS))
+
+    ranked = disambiguator.rank(_senses("Nowhere1", "Nowhere2", label="Nowhere"), "Where is NE?")
+
+    assert ranked[0].score == pytest.approx(0.5)
+    assert ranked[1].score == pytest.approx(0.5)
+
+
+def test_context_similarity_with_embedder(make_kg, embedder):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS), embedder=embedder)
+    senses = _senses("MercuryPlanet", "MercuryElement", label="Mercury")
+
+    ranked = disambiguator.rank(senses, "What is the atomic number and chemical symbol of NE?")
+
+    assert _order(ranked) == ["MercuryElement", "MercuryPlanet"]
+
+
+def test_context_text_lists_neighbours(make_kg):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS))
+
+    text = disambiguator.context_text(URIRef(EX + "JaguarCo"))
+
+    assert text.startswith("Jaguar: ")
+    assert "headquarters Coventry" in text
+
+
+@pytest.mark.parametrize("value", [3.0, -1.0, float("nan")])
+def test_relation_fit_is_clipped(make_kg, value):
+    disambiguator = Disambiguator(make_kg(HOMOGRAPHS), relation_fit=lambda entity, question: value)
+
+    ranked = disambiguator.rank(_senses("JaguarCo", "JaguarCat"), "Where is NE?")
+
+    assert 0.0 <= ranked[0].score <= 1.0
+    assert sum(candidate.score for candidate in ranked) == pytest.approx(1.0)

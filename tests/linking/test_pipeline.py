@@ -1,0 +1,112 @@
+"""Tests of the linking pipeline: tokenizer changes, token norms and token classes."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgqa.errors import InvalidInput, ModelUnavailable
+from kgqa.linking.pipeline import (
+    NORMS_COMPONENT,
+    build_nlp,
+    is_name_like,
+    is_ordinary_token,
+    is_sentence_start,
+    token_norm,
+)
+from kgqa.normalize import prepare_text
+
+
+def test_blank_pipeline_sets_norms(nlp):
+    doc = nlp("Björk")
+
+    assert NORMS_COMPONENT in nlp.pipe_names
+    assert doc[0].norm_ == "bjork"
+
+
+def test_unknown_language_raises():
+    with pytest.raises(InvalidInput, match="Unknown spaCy language code 'qq'"):
+        build_nlp("blank:qq")
+
+
+def test_missing_trained_pipeline_raises():
+    with pytest.raises(ModelUnavailable, match="en_core_web_notinstalled"):
+        build_nlp("en_core_web_notinstalled")
+
+
+def test_empty_pipeline_name_raises():
+    with pytest.raises(InvalidInput, match="KGQA_SPACY_PIPELINE"):
+        build_nlp("  ")
+
+
+def test_cjk_split_per_character(nlp):
+    doc = nlp(prepare_text("鲁迅写了哪部小说？"))
+
+    assert [token.text for token in doc] == ["鲁", "迅", "写", "了", "哪", "部", "小", "说", "?"]
+
+
+def test_cjk_split_from_latin_neighbours(nlp):
+    doc = nlp("Lu鲁迅Xun")
+
+    assert [token.text for token in doc] == ["Lu", "鲁", "迅", "Xun"]
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("founded AT&T.", ["founded", "AT&T", "."]),
+    ("Who designed C++?", ["Who", "designed", "C++", "?"]),
+    ("in St. Louis", ["in", "St.", "Louis"]),
+    ("wait...", ["wait", "..."]),
+])
+def test_final_period_split(nlp, text, tokens):
+    assert [token.text for token in nlp(text)] == tokens
+
+
+@pytest.mark.parametrize(("text", "norm"), [
+    ("Björk", "bjork"),
+    ("Bjo\u0308rk", "bjork"),
+    ("ＢＪＯＲＫ", "bjork"),
+    ("Łódź", "lodz"),
+    ("’s", "'s"),
+    ("Straße", "strasse"),
+])
+def test_token_norm_folds(text, norm):
+    assert token_norm(text) == norm
+
+
+@pytest.mark.parametrize(("word", "ordinary"), [
+    ("up", True),
+    ("What", True),
+    ("C", True),
+    ("time", True),
+    ("?", True),
+    ("Coventry", False),
+    ("jaguar", False),
+    ("C++", False),
+])
+def test_ordinary_token_classes(nlp, word, ordinary):
+    assert is_ordinary_token(nlp(word)[0]) is ordinary
+
+
+def test_sentence_start_after_question_mark(nlp):
+    doc = nlp("Who directed Up? Paris is big.")
+
+    assert is_sentence_start(doc, 0)
+    assert not is_sentence_start(doc, 2)
+    assert is_sentence_start(doc, 4)
+
+
+def test_sentence_start_skips_opening_bracket(nlp):
+    doc = nlp("[Paris] is big")
+
+    assert is_sentence_start(doc, 1)
+
+
+@pytest.mark.parametrize(("word", "name_like"), [
+    ("Hilton", True),
+    ("AT&T", True),
+    ("Up", False),
+    ("What", False),
+    ("hilton", False),
+    ("1999", False),
+])
+def test_name_like_tokens(nlp, word, name_like):
+    assert is_name_like(nlp(word)[0]) is name_like
