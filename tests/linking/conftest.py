@@ -30,8 +30,8 @@ def make_kg():
 
     def make(turtle: str, name: str = "test") -> KnowledgeGraph:
         dataset = rdflib.Dataset()
-        # Dataset.parse raises a DeprecationWarning inside rdflib 7.6; parsing into the
-        # default graph does not.
+        # Dataset.parse raises a DeprecationWarning inside rdflib 7.6, but parsing into
+        # the default graph does not.
         dataset.default_graph.parse(data=PREFIXES + turtle, format="turtle")
         return KnowledgeGraph.from_dataset(name, dataset)
 
