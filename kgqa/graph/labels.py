@@ -96,8 +96,10 @@ class LabelIndex:
             if isinstance(predicate, URIRef):
                 predicates.add(predicate)
 
-        index._add_local_names(entities)
+        # Merge aliases first, so an entity whose only name comes through
+        # owl:sameAs does not also get its IRI's local name as a label.
         index._merge_same_as(same_as)
+        index._add_local_names(entities)
         index._add_relation_labels(predicates)
         return index
 
@@ -115,11 +117,28 @@ class LabelIndex:
                 self._add(entity, Label(words, None, LOCAL_NAME_PRIORITY))
 
     def _merge_same_as(self, pairs: list[tuple[Node, Node]]) -> None:
+        """Give every entity the labels of all entities it is owl:sameAs to, following chains."""
+        parent: dict[Node, Node] = {}
+
+        def root(term: Node) -> Node:
+            while parent.get(term, term) != term:
+                term = parent[term]
+            return term
+
         for left, right in pairs:
-            shared = list(self._entity_labels.get(left, [])) + list(self._entity_labels.get(right, []))
-            for label in shared:
-                self._add(left, label)
-                self._add(right, label)
+            parent.setdefault(left, left)
+            parent.setdefault(right, right)
+            parent[root(left)] = root(right)
+
+        groups: dict[Node, list[Node]] = defaultdict(list)
+        for term in parent:
+            groups[root(term)].append(term)
+
+        for members in groups.values():
+            shared = [label for member in members for label in self._entity_labels.get(member, ())]
+            for member in members:
+                for label in shared:
+                    self._add(member, label)
 
     def _add_relation_labels(self, predicates: Iterable[URIRef]) -> None:
         for predicate in predicates:
