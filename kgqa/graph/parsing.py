@@ -191,6 +191,9 @@ def _load_json(text: str, file_name: str) -> Any:
     except RecursionError as error:
         raise parse_error("JSON-LD", file_name, "the JSON is nested too deeply to parse",
                           expected="less deeply nested JSON") from error
+    except ValueError as error:  # for example an integer longer than Python's digit limit
+        raise parse_error("JSON-LD", file_name, f"invalid JSON: {as_clause(str(error))}",
+                          expected="valid JSON") from error
 
 
 def _check_json_contexts(document: Any, file_name: str) -> None:
@@ -257,7 +260,9 @@ def locate_error(data: str | bytes, fmt: GraphFormat,
     except SyntaxError as error:
         message = _OXIGRAPH_POSITION_RE.sub("", str(error.msg))
         return error.lineno, error.offset, as_clause(message)
-    except (ValueError, OSError):
+    # This only refines a message; a failure here must not hide the original error.
+    except Exception as error:
+        log.debug("Oxigraph could not check the document: %s", error)
         return None
     return None
 

@@ -233,6 +233,8 @@ RDF_XML_HEAD = (b'<?xml version="1.0"?>\n<rdf:RDF '
                      4, 3, "1bad is not a valid rdf:ID value", id="rdfxml-bad-id"),
         pytest.param("a.jsonld", b'{\n  "@context": {"p": "http://e/p"},\n  "p": \n}\n', 4, 1,
                      "invalid JSON: expecting value", id="jsonld-bad-json"),
+        pytest.param("a.jsonld", b'{"@context": {"p": "http://e/p"}, "p": ' + b"1" * 5000 + b"}",
+                     None, None, "invalid JSON: exceeds the limit", id="jsonld-huge-integer"),
         pytest.param("a.jsonld", b'{"@context": {"p": {"@id": "http://e/p", "@type": 5}}, '
                                  b'"@id": "http://e/a", "p": "x"}',
                      None, None, "the value of @type in a context must be a string",
