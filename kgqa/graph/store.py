@@ -223,7 +223,7 @@ class GraphStore:
             try:
                 self._write_manifest(name, version, info)
             except BaseException:
-                shutil.rmtree(self._versions_dir(name) / version, ignore_errors=True)
+                self._discard_unless_current(name, version)
                 raise
             self._remove_unused_versions(name, current=version)
             if previous_hash is not None and previous_hash != info.content_hash:
@@ -271,6 +271,18 @@ class GraphStore:
                 ) from error
             raise
         return version
+
+    def _discard_unless_current(self, name: str, version: str) -> None:
+        """Delete a new version after a failed switch, unless the manifest already points at it.
+
+        The rename can succeed and the fsync after it fail; then the version is live.
+        """
+        try:
+            manifest = self._manifest_or_none(name)
+        except StoreError:
+            manifest = None
+        if manifest is None or manifest["version"] != version:
+            shutil.rmtree(self._versions_dir(name) / version, ignore_errors=True)
 
     def _write_manifest(self, name: str, version: str, info: GraphInfo) -> None:
         manifest = {"format": _MANIFEST_FORMAT, "version": version, "info": info.to_dict()}
