@@ -42,6 +42,7 @@ __all__ = [
     "is_common_word",
     "is_name_like",
     "is_ordinary_token",
+    "is_rare_word",
     "is_sentence_start",
     "is_title_case",
     "name_runs",
@@ -75,6 +76,10 @@ QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "when", "where", "wh
 # and "up" are above it, place names such as "london" (5.27) or "york" (5.37)
 # are below. wordfreq lowercases its counts, so proper names count too.
 COMMON_WORD_MIN_ZIPF = 5.5
+# Below Zipf 4 (100 per million) a capitalized first word of a sentence is
+# taken as part of a name: "Marlow" (2.9) is, "Visit" (5.0) and "Describe"
+# (4.2) are not.
+RARE_WORD_MAX_ZIPF = 4.0
 
 # Words that may join the capitalized words of one name ("Bank of Ireland",
 # "Guns N' Roses", "Simon & Garfunkel").
@@ -160,6 +165,12 @@ def is_common_word(word: str, lang: str = "en") -> bool:
     return zipf_frequency(word, lang) >= COMMON_WORD_MIN_ZIPF
 
 
+@functools.lru_cache(maxsize=65536)
+def is_rare_word(word: str, lang: str = "en") -> bool:
+    """Return whether ``word`` is rare enough in ``lang`` to be a name (wordfreq Zipf < 4)."""
+    return zipf_frequency(word, lang) < RARE_WORD_MAX_ZIPF
+
+
 def is_ordinary_token(token: Token) -> bool:
     """Return whether a token is an everyday word rather than part of a name.
 
@@ -217,19 +228,31 @@ def bracket_spans(doc: Doc) -> list[tuple[int, int]]:
 
 
 def is_title_case(doc: Doc) -> bool:
-    """Return whether every content word is capitalized, so capitals do not mark names."""
+    """Return whether the question is in title case, so that capitals do not mark names.
+
+    Title case: every content word is capitalized, and so is at least one stop
+    word ("What Is the Population of New York City?"). A question whose only
+    capitalized words are names ("Who is Ursula Kemp?") is not.
+    """
     words = [token for token in doc
-             if token.is_alpha and not token.is_stop and not is_sentence_start(doc, token.i)
-             and not has_cjk(token.text)]
-    return len(words) >= 2 and all(token.text[:1].isupper() for token in words)
+             if token.is_alpha and not has_cjk(token.text) and not is_sentence_start(doc, token.i)]
+    content = [token for token in words if not token.is_stop]
+    stop_words = [token for token in words if token.is_stop]
+
+    all_content_capitalized = bool(content) and all(_capitalized(token) for token in content)
+    return all_content_capitalized and any(_capitalized(token) for token in stop_words)
+
+
+def _capitalized(token: Token) -> bool:
+    return token.text[:1].isupper()
 
 
 def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
     """Return spans of consecutive capitalized words, joined by name connectors.
 
     A capitalized word that opens a sentence ("Visit Paris") is left out of its
-    run, because its capital letter does not mark a name, unless one of
-    ``match_starts`` (label matches) is there.
+    run, because its capital letter does not mark a name. It stays when one of
+    ``match_starts`` (label matches) is there or when the word is rare.
     """
     runs = []
     index = 0
@@ -240,7 +263,9 @@ def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
 
         end = _run_end(doc, index)
         start = index
-        if is_sentence_start(doc, start) and start not in match_starts:
+        first = doc[start]
+        if (is_sentence_start(doc, start) and start not in match_starts
+                and not is_rare_word(first.norm_, first.lang_)):
             start += 1
         if start < end:
             runs.append((start, end))

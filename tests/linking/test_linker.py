@@ -113,6 +113,17 @@ def test_namesake_at_sentence_start(cases_dir, nlp, settings):
     assert result.unlinked_names == ["Paris Hilton"]
 
 
+@pytest.mark.parametrize(("question", "unlinked"), [
+    ("Ursula Kemp lives where?", ["Ursula Kemp"]),
+    ("Visit Ursula Kemp in Paris?", ["Ursula Kemp"]),
+    ("Describe Ursula Kemp.", ["Ursula Kemp"]),
+])
+def test_unlinked_names_at_sentence_start(cases_dir, nlp, settings, question, unlinked):
+    linker, _ = _case_linker(cases_dir, "homographs-and-unknown-namesakes", nlp, settings)
+
+    assert linker.link(question).unlinked_names == unlinked
+
+
 def test_typo_links_with_fuzzy_method(cases_dir, nlp, settings):
     linker, questions = _case_linker(cases_dir, "typo-in-entity-name", nlp, settings)
 
@@ -203,6 +214,15 @@ def test_question_word_needs_brackets(music_linker):
 
     assert _linked(plain) == ["Bjork"]
     assert _linked(bracketed) == ["WhatFilm"]
+
+
+def test_typo_at_sentence_start(cases_dir, nlp, settings):
+    linker, _ = _case_linker(cases_dir, "ungrounded-llm-answer", nlp, settings)
+
+    result = linker.link("Marlow Vance was born where?")
+
+    assert _linked(result) == ["Vance"]
+    assert result.unlinked_names == []
 
 
 def test_near_twins_stay_unlinked(music_linker):

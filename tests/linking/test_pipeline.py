@@ -11,6 +11,8 @@ from kgqa.linking.pipeline import (
     is_name_like,
     is_ordinary_token,
     is_sentence_start,
+    is_title_case,
+    name_runs,
     token_norm,
 )
 from kgqa.normalize import prepare_text
@@ -110,3 +112,36 @@ def test_sentence_start_skips_opening_bracket(nlp):
 ])
 def test_name_like_tokens(nlp, word, name_like):
     assert is_name_like(nlp(word)[0]) is name_like
+
+
+@pytest.mark.parametrize(("question", "title_case"), [
+    ("What Is The Population Of New York City?", True),
+    ("What Is the Population of New York City?", True),
+    ("WHO DIRECTED UP?", True),
+    ("What is the population of New York City?", False),
+    ("Visit Ursula Kemp in Paris?", False),
+    ("Who is Ursula Kemp?", False),
+])
+def test_title_case_detection(nlp, question, title_case):
+    assert is_title_case(nlp(question)) is title_case
+
+
+@pytest.mark.parametrize(("question", "runs"), [
+    ("What does Paris Hilton do?", ["Paris Hilton"]),
+    ("Visit Paris today.", ["Paris"]),
+    ("Marlow Vance was born where?", ["Marlow Vance"]),
+    ("Where were Guns N' Roses formed?", ["Guns N' Roses"]),
+    ("Is the Bank of Ireland open?", ["Bank of Ireland"]),
+    ("Is Paris, France big?", ["Paris", "France"]),
+])
+def test_name_runs_table(nlp, question, runs):
+    doc = nlp(question)
+
+    assert [doc[start:end].text for start, end in name_runs(doc, set())] == runs
+
+
+def test_name_runs_keep_matched_start(nlp):
+    doc = nlp("Paris Hilton is famous.")
+
+    assert name_runs(doc, {0}) == [(0, 2)]
+    assert name_runs(doc, set()) == [(1, 2)]
