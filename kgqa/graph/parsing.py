@@ -6,9 +6,10 @@ would otherwise reach outside the document:
 - JSON-LD: a ``@context`` given as a URL (anywhere in the document) or an
   ``@import`` makes rdflib download it. Such documents raise
   RemoteFetchBlocked; inline context objects work as usual.
-- RDF/XML: an external entity (``<!ENTITY name SYSTEM "...">``) is rejected
-  with RemoteFetchBlocked. Python's expat reader would skip it silently,
-  so kgqa raises an error instead. Internal entities, common in OWL files, work.
+- RDF/XML: an external entity (``<!ENTITY name SYSTEM "...">``), or a
+  reference to an entity that only an external DTD defines, is rejected with
+  RemoteFetchBlocked. Python's expat reader would skip it silently, so kgqa
+  raises an error instead. Internal entities, common in OWL files, work.
 - ``owl:imports`` is an ordinary triple; nothing follows it.
 
 Any exception rdflib raises becomes a GraphParseError naming the file. Its
@@ -174,7 +175,20 @@ def _check_xml(data: bytes, file_name: str) -> None:
             fix="Replace each reference to it with the text itself, then load the file again.",
             error_class=RemoteFetchBlocked, url=system_id or public_id)
 
+    def on_skipped(name: str, is_parameter: int) -> None:
+        # Expat skips a reference to an entity that only an external DTD defines.
+        raise parse_error(
+            "RDF/XML", file_name,
+            f"the document uses the entity {name!r}, which only an external DTD defines, "
+            "and kgqa never reads external DTDs",
+            line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1,
+            expected="entities declared inside the document",
+            fix="Declare the entity in the document's internal DTD subset, "
+                "then load the file again.",
+            error_class=RemoteFetchBlocked)
+
     parser.EntityDeclHandler = on_entity
+    parser.SkippedEntityHandler = on_skipped
     try:
         parser.Parse(data, True)
     except pyexpat.ExpatError as error:

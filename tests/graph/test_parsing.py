@@ -153,6 +153,24 @@ def test_external_parameter_entity_rejected(http_server):
     assert requests == []
 
 
+def test_entity_from_external_dtd_rejected(http_server):
+    base_url, requests = http_server
+    data = f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF SYSTEM "{base_url}/rdf.dtd">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
+  <rdf:Description rdf:about="http://example.org/a">
+    <rdfs:label>before &outside; after</rdfs:label>
+  </rdf:Description>
+</rdf:RDF>
+""".encode()
+    with pytest.raises(RemoteFetchBlocked) as raised:
+        parse_sources([source_from_bytes(data, None, "graph.rdf")], namespace=NAMESPACE)
+    assert "entity 'outside'" in raised.value.message
+    assert raised.value.details["line"] == 6
+    assert requests == []
+
+
 def test_internal_entity_still_works():
     data = _rdfxml_with_entity('<!ENTITY greeting "hello">', "&greeting;")
     parsed = parse_sources([source_from_bytes(data, None, "graph.rdf")], namespace=NAMESPACE)
