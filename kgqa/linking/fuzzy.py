@@ -129,20 +129,22 @@ class FuzzyIndex:
         An exact label scores 1.0 and a label that starts with ``text`` 0.9-1.0.
         A label with a word that starts with ``text`` scores 0.8-0.9, and any
         other label 0.8 times its rapidfuzz ``WRatio``. Within a band, shorter
-        labels score higher.
+        labels score higher. The fuzzy search runs only when the prefix hits
+        do not fill ``limit``, because prefixes always rank above it.
         """
         query = fold(text)
         if not query:
             return []
 
-        hits = list(self._prefix_hits(query))
-        hits.extend(self._word_prefix_hits(query))
+        hits = _best_per_entity([*self._prefix_hits(query), *self._word_prefix_hits(query)])
+        if len(hits) >= limit:
+            return hits[:limit]
+
         found = process.extract(query, self._sorted_full, scorer=fuzz.WRatio, score_cutoff=70,
                                 limit=limit * 3)
         for key, score, _ in found:
             for entry in self._full_entries(key):
                 hits.append(LabelHit(entry, key, 0.8 * score / 100))
-
         return _best_per_entity(hits)[:limit]
 
     def _prefix_hits(self, query: str) -> Iterator[LabelHit]:

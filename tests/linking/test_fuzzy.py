@@ -143,6 +143,13 @@ def test_complete_matches_inner_word(fuzzy_index):
     assert str(hits[0].entry.entity) == EX + "NYC"
 
 
+def test_complete_tolerates_typo(fuzzy_index):
+    hits = fuzzy_index.complete("Vission Pro", 5)
+
+    assert str(hits[0].entry.entity) == EX + "VP"
+    assert hits[0].score <= 0.8
+
+
 def test_embedding_index_finds_abbreviation(gazetteer, embedder):
     index = EmbeddingIndex(gazetteer.entries(), embedder)
 
