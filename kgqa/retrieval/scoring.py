@@ -1,0 +1,286 @@
+"""Rank relation paths against a question, zero-shot or with learned examples.
+
+The zero-shot score of a path is
+
+    similarity + 0.25 * lexical - 0.3 * qualifier_penalty - 0.05 * (hops - 1)
+
+- ``similarity``: cosine of the masked question and the path verbalization
+  (sentence embeddings, so roughly 0 to 0.9).
+- ``lexical``: the share of the path's relation-label words that the
+  question also contains, compared as crude stems ("members" ~ "member",
+  "headquartered" ~ "headquarters").
+- ``qualifier_penalty``: 1 when a relation label carries a qualifier such as
+  "former" or "current" that the question lacks, because embeddings barely
+  separate "member of" from "former member of".
+- The hop term prefers the shorter of two otherwise equal paths.
+
+One structural rule adds to the penalty: in "Which actors have worked with
+the director of NE?" the phrase "director of NE" describes a node on the way,
+while the question asks for actors, so such paths should only win when
+nothing else fits. When a question asks "which/what <noun>"
+and also says "<other noun> of NE" (or "NE's <other noun>"), paths that end
+with a relation named like the other noun lose ``INTERMEDIATE_PENALTY``.
+
+With an ``ExampleIndex``, the k nearest example questions vote for the
+relation sequences they were answered by, weighted by similarity, and the
+share of votes (0 to 1) is added to the zero-shot score. A sequence that the
+topic entity does not have gets no votes, because only enumerated paths are
+scored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import numpy as np
+from rdflib.term import Node
+
+from kgqa.answering.result import RelationPath
+from kgqa.embedding import Embedder
+from kgqa.graph.knowledge_graph import KnowledgeGraph
+from kgqa.normalize import fold, has_cjk
+from kgqa.retrieval.examples import ExampleIndex
+from kgqa.retrieval.paths import CandidatePath, enumerate_paths
+from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
+from kgqa.settings import Settings
+
+__all__ = [
+    "QUALIFIERS",
+    "PathRetriever",
+    "ScoredPath",
+    "content_stems",
+    "described_intermediate",
+    "lexical_overlap",
+    "missing_qualifiers",
+    "stem",
+]
+
+log = logging.getLogger(__name__)
+
+LEXICAL_WEIGHT = 0.25
+QUALIFIER_PENALTY = 0.3
+HOP_PENALTY = 0.05
+INTERMEDIATE_PENALTY = 0.5
+EXAMPLE_WEIGHT = 1.0
+EXAMPLE_NEIGHBOURS = 10
+_PATH_CACHE_ENTRIES = 512
+
+# Words that restrict a relation in time or rank. A relation label with one of
+# them only fits a question that says it too.
+QUALIFIERS = frozenset({
+    "former", "current", "previous", "past", "ex", "late", "future", "original", "first",
+    "last", "latest", "honorary", "acting", "interim", "deputy", "vice", "assistant",
+    "alternate", "unofficial", "retired",
+})
+
+_STOPWORDS = frozenset("""
+a an the of by in on at to for from with and or not no nor is are was were be been being am
+has have had do does did done what which who whom whose where when why how many much that
+this these those it its their there as about into than then can could would should will
+shall may might me my i you your he she his her they them we our us also any some all both
+each every ever other such only just very s t ne name names list tell give show please
+""".split())
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def stem(word: str) -> str:
+    """Reduce an English word to a crude stem so that inflected forms compare equal.
+
+    Handles plurals and third person (``members``), ``-ed``/``-ing`` (with a
+    doubled final consonant: ``starred`` -> ``star``), and agent nouns
+    (``director`` -> ``direct``). Stems are only compared with other stems.
+    """
+    stemmed = word.lower()
+    if len(stemmed) > 4 and stemmed.endswith("ies"):
+        stemmed = stemmed[:-3] + "y"
+    elif len(stemmed) > 4 and stemmed.endswith(("sses", "ches", "shes", "xes")):
+        stemmed = stemmed[:-2]
+    elif len(stemmed) > 3 and stemmed.endswith("s") and not stemmed.endswith(("ss", "us", "is")):
+        stemmed = stemmed[:-1]
+
+    before_suffix = stemmed
+    if len(stemmed) > 5 and stemmed.endswith("ing"):
+        stemmed = stemmed[:-3]
+    elif len(stemmed) > 4 and stemmed.endswith("ed"):
+        stemmed = stemmed[:-2]
+    elif len(stemmed) > 5 and stemmed.endswith(("or", "er")):
+        stemmed = stemmed[:-2]
+    if stemmed != before_suffix and len(stemmed) > 3 and stemmed[-1] == stemmed[-2] \
+            and stemmed[-1] not in "lsz":
+        stemmed = stemmed[:-1]
+
+    if len(stemmed) > 4 and stemmed.endswith("e"):
+        stemmed = stemmed[:-1]
+    return stemmed
+
+
+def content_stems(text: str) -> set[str]:
+    """Return the stems of the content words of ``text`` (stop words and ``NE`` left out)."""
+    words = _WORD_RE.findall(fold(text))
+    return {stem(word) for word in words if word not in _STOPWORDS and not word.isdigit()}
+
+
+def lexical_overlap(label_words: Iterable[str], question_stems: set[str]) -> float:
+    """Return the share of the relation-label words whose stems occur in the question (0 to 1)."""
+    label_stems = content_stems(" ".join(label_words))
+    if not label_stems:
+        return 0.0
+    return len(label_stems & question_stems) / len(label_stems)
+
+
+def missing_qualifiers(label: str, question_words: set[str]) -> set[str]:
+    """Return the qualifiers in a relation label that the question does not contain."""
+    label_words = set(_WORD_RE.findall(fold(label)))
+    return (label_words & QUALIFIERS) - question_words
+
+
+_FOCUS_RE = re.compile(r"^\s*(?:which|what)\s+([^\W\d_]+)", re.IGNORECASE)
+_DESCRIBED_RES = (
+    re.compile(rf"([^\W\d_]+) of {TOPIC_PLACEHOLDER}\b"),
+    re.compile(rf"\b{TOPIC_PLACEHOLDER}'s ([^\W\d_]+)"),
+)
+# Focus words too general to contrast with a relation noun ("which person is the director of NE").
+_GENERIC_FOCUS = frozenset({"person", "people", "one", "ones", "thing", "things", "kind", "type",
+                            "sort", "entity", "entities", "item", "items", "name", "names"})
+
+
+def described_intermediate(masked_question: str) -> set[str]:
+    """Return the stems of a relation noun that describes a node on the way, not the answer.
+
+    Non-empty only when the question asks "which/what <focus>" and also says
+    "<noun> of NE" or "NE's <noun>" with a noun other than the focus.
+    """
+    focus = _FOCUS_RE.search(masked_question)
+    if focus is None:
+        return set()
+    focus_word = focus.group(1).lower()
+    if focus_word in _STOPWORDS or focus_word in _GENERIC_FOCUS:
+        return set()
+
+    described: set[str] = set()
+    for pattern in _DESCRIBED_RES:
+        for match in pattern.finditer(masked_question):
+            described |= content_stems(match.group(1))
+    return described - content_stems(focus_word)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoredPath:
+    """A candidate path with its total score and the terms that make it up."""
+
+    path: CandidatePath
+    verbalization: str
+    score: float
+    similarity: float
+    lexical: float
+    penalty: float
+    vote: float
+
+    def to_relation_path(self) -> RelationPath:
+        """Return the public form used in ``Answer.path`` and ``Answer.alternative_paths``."""
+        return RelationPath(steps=self.path.steps, verbalization=self.verbalization,
+                            score=self.score, source=self.path.source)
+
+
+class PathRetriever:
+    """Enumerate paths from linked entities and rank them for a masked question.
+
+    ``masked_question`` is the question with each linked mention replaced by
+    ``NE``. Enumerated paths are cached per entity, so a linker that calls
+    ``relation_fit`` for several candidates and the answerer share the work.
+    """
+
+    def __init__(self, kg: KnowledgeGraph, embedder: Embedder, settings: Settings,
+                 examples: ExampleIndex | None = None) -> None:
+        self.kg = kg
+        self.embedder = embedder
+        self.settings = settings
+        self.examples = examples
+        self._paths: OrderedDict[Node, list[CandidatePath]] = OrderedDict()
+
+    def paths(self, entity: Node) -> list[CandidatePath]:
+        """Return every path from ``entity`` up to ``settings.max_hops`` steps, shortest first."""
+        cached = self._paths.get(entity)
+        if cached is not None:
+            self._paths.move_to_end(entity)
+            return cached
+
+        paths = enumerate_paths(self.kg, entity, self.settings.max_hops, self.settings.frontier_limit)
+        self._paths[entity] = paths
+        if len(self._paths) > _PATH_CACHE_ENTRIES:
+            self._paths.popitem(last=False)
+        return paths
+
+    def rank(self, entity: Node, masked_question: str) -> list[ScoredPath]:
+        """Return the paths from ``entity`` scored for ``masked_question``, best first."""
+        return self.score_paths(masked_question, self.paths(entity))
+
+    def relation_fit(self, entity: Node, masked_question: str) -> float:
+        """Return how well the best path from ``entity`` fits the question, in [0, 1].
+
+        The linker uses it to choose between namesakes: "Where is Jaguar
+        headquartered?" fits the company, which has a headquarters relation,
+        better than the animal.
+        """
+        ranked = self.rank(entity, masked_question)
+        if not ranked:
+            return 0.0
+        return float(min(1.0, max(0.0, ranked[0].score)))
+
+    def score_paths(self, masked_question: str, paths: list[CandidatePath]) -> list[ScoredPath]:
+        """Score ``paths`` for ``masked_question`` and return them best first."""
+        if not paths:
+            return []
+
+        verbalizations = [verbalize_path(path.steps, TOPIC_PLACEHOLDER) for path in paths]
+        similarities = self._similarities(masked_question, verbalizations)
+        votes = self._votes(masked_question, paths)
+        question_stems = content_stems(masked_question)
+        question_words = set(_WORD_RE.findall(fold(masked_question)))
+        described = described_intermediate(masked_question)
+
+        scored = [
+            self._score_one(path, verbalization, float(similarity), votes.get(path.keys, 0.0),
+                            question_stems, question_words, described)
+            for path, verbalization, similarity in zip(paths, verbalizations, similarities,
+                                                       strict=True)
+        ]
+        scored.sort(key=lambda item: (-item.score, item.path.hops, item.verbalization))
+        return scored
+
+    def _score_one(self, path: CandidatePath, verbalization: str, similarity: float, vote: float,
+                   question_stems: set[str], question_words: set[str],
+                   described: set[str]) -> ScoredPath:
+        labels = [step.label for step in path.steps]
+        lexical = lexical_overlap(labels, question_stems)
+        missing = set().union(*(missing_qualifiers(label, question_words) for label in labels))
+        penalty = QUALIFIER_PENALTY if missing else 0.0
+        if described and content_stems(labels[-1]) & described:
+            penalty += INTERMEDIATE_PENALTY
+
+        score = (similarity + LEXICAL_WEIGHT * lexical - penalty - HOP_PENALTY * (path.hops - 1)
+                 + EXAMPLE_WEIGHT * vote)
+        return ScoredPath(path=path, verbalization=verbalization, score=score,
+                          similarity=similarity, lexical=lexical, penalty=penalty, vote=vote)
+
+    def _similarities(self, masked_question: str, verbalizations: list[str]) -> np.ndarray:
+        # NOTE: all-MiniLM-L6-v2 is trained on English only, so for a question
+        # in Chinese or Japanese the cosine is noise. It is left out, and
+        # ranking falls back to the lexical term, the hop prior, examples and
+        # the answerer's answer-type filter.
+        if has_cjk(masked_question):
+            return np.zeros(len(verbalizations), dtype=np.float32)
+        vectors = self.embedder.encode([masked_question, *verbalizations])
+        return vectors[1:] @ vectors[0]
+
+    def _votes(self, masked_question: str, paths: list[CandidatePath]) -> dict[tuple, float]:
+        if self.examples is None or len(self.examples) == 0:
+            return {}
+        available = {path.keys for path in paths}
+        query = self.embedder.encode([masked_question])[0]
+        return self.examples.votes(query, available, EXAMPLE_NEIGHBOURS)
