@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 
 from kgqa.errors import InvalidInput, ModelUnavailable
 from kgqa.linking.pipeline import (
@@ -94,6 +95,16 @@ def test_sentence_start_after_question_mark(nlp):
     assert is_sentence_start(doc, 0)
     assert not is_sentence_start(doc, 2)
     assert is_sentence_start(doc, 4)
+
+
+def test_sentence_start_uses_sentencizer():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Is it big? Paris is.")
+
+    assert doc.has_annotation("SENT_START")
+    assert is_sentence_start(doc, 4)
+    assert not is_sentence_start(doc, 5)
 
 
 def test_sentence_start_skips_opening_bracket(nlp):
