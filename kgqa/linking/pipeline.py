@@ -6,8 +6,9 @@ the same way:
 - runs of Chinese, Japanese or Korean characters are split into one token per
   character, so a label such as 鲁迅 matches inside unsegmented text;
 - a final ``.`` is split off any token that is not a tokenizer exception, so
-  "AT&T." at the end of a sentence yields the token "AT&T" (exceptions such as
-  "St." and "U.S." stay whole, in labels and questions alike).
+  "AT&T." at the end of a sentence yields the token "AT&T". Exceptions such as
+  "St." and "Mr." stay whole, and "U.S." becomes "U.S" and ".", in labels and
+  questions alike.
 
 The ``kgqa_norms`` component, added last, sets ``token.norm_`` to the folded
 form of the token (``kgqa.normalize.fold``: case folded, accents removed), and

@@ -57,6 +57,7 @@ def test_cjk_split_from_latin_neighbours(nlp):
     ("founded AT&T.", ["founded", "AT&T", "."]),
     ("Who designed C++?", ["Who", "designed", "C++", "?"]),
     ("in St. Louis", ["in", "St.", "Louis"]),
+    ("the U.S. economy", ["the", "U.S", ".", "economy"]),
     ("wait...", ["wait", "..."]),
 ])
 def test_final_period_split(nlp, text, tokens):
