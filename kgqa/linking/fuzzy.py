@@ -201,11 +201,15 @@ def label_head(label: str, stop_words: frozenset[str]) -> str:
 def _best_per_entity(hits: list[LabelHit]) -> list[LabelHit]:
     best: dict[Node, LabelHit] = {}
     for hit in hits:
-        kept = best.get(hit.entry.entity)
-        if kept is None or (hit.score, -hit.entry.priority) > (kept.score, -kept.entry.priority):
+        current = best.get(hit.entry.entity)
+        if current is None or _rank_key(hit) > _rank_key(current):
             best[hit.entry.entity] = hit
     return sorted(best.values(),
                   key=lambda hit: (-hit.score, hit.entry.priority, str(hit.entry.entity)))
+
+
+def _rank_key(hit: LabelHit) -> tuple[float, int]:
+    return hit.score, -hit.entry.priority
 
 
 def pick_closest(hits: list[LabelHit], margin: float) -> tuple[list[LabelHit], bool]:
