@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import re
 import time
 from collections import defaultdict
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # Pairs whose best path matches the gold answers worse than this teach nothing reliable.
 MIN_EXAMPLE_F1 = 0.5
+# Softmax temperature over cosine similarities: a neighbour 0.1 less similar weighs e^-2 as much.
+VOTE_TEMPERATURE = 0.05
 _FORMAT_VERSION = 1
 _EMBEDDINGS_FILE = "embeddings.npy"
 _METADATA_FILE = "examples.json"
@@ -246,29 +249,31 @@ class ExampleIndex:
                    masked_questions, kg.info.content_hash)
 
     def votes(self, query: np.ndarray, available: set[Sequence], k: int) -> dict[Sequence, float]:
-        """Return each available sequence's share of the similarity-weighted votes of the ``k`` nearest examples.
+        """Return each available sequence's share of the votes of the ``k`` nearest examples.
 
-        Shares are taken over all ``k`` neighbours, so a sequence the topic
-        entity lacks still dilutes the others instead of passing its votes on.
+        A neighbour's weight is ``exp((similarity - best similarity) / VOTE_TEMPERATURE)``,
+        so close paraphrases outvote loosely related questions. Shares are taken
+        over all ``k`` neighbours, so a sequence the topic entity lacks still
+        dilutes the others instead of passing its votes on.
         """
         if len(self) == 0:
             return {}
         similarities = self.embeddings @ query.astype(np.float32)
         count = min(k, len(similarities))
-        nearest = np.argpartition(-similarities, count - 1)[:count]
+        nearest = [index for index in np.argpartition(-similarities, count - 1)[:count]
+                   if similarities[index] > 0]
+        if not nearest:
+            return {}
 
+        best = max(float(similarities[index]) for index in nearest)
         total = 0.0
         votes: dict[Sequence, float] = defaultdict(float)
         for index in nearest:
-            similarity = float(similarities[index])
-            if similarity <= 0:
-                continue
-            total += similarity
+            weight = math.exp((float(similarities[index]) - best) / VOTE_TEMPERATURE)
+            total += weight
             sequence = self.sequences[self.sequence_ids[index]]
             if sequence in available:
-                votes[sequence] += similarity
-        if total == 0:
-            return {}
+                votes[sequence] += weight
         return {sequence: weight / total for sequence, weight in votes.items()}
 
     def save(self, path: str | Path) -> None:

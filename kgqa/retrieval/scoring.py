@@ -77,13 +77,14 @@ QUALIFIERS = frozenset({
     "alternate", "unofficial", "retired",
 })
 
-_STOPWORDS = frozenset("""
-a an the of by in on at to for from with and or not no nor is are was were be been being am
-has have had do does did done what which who whom whose where when why how many much that
-this these those it its their there as about into than then can could would should will
-shall may might me my i you your he she his her they them we our us also any some all both
-each every ever other such only just very s t ne name names list tell give show please
-""".split())
+_STOPWORDS = frozenset(
+    "a an the of by in on at to for from with and or not no nor is are was were be been being "
+    "am has have had do does did done what which who whom whose where when why how many much "
+    "that this these those it its their there as about into than then can could would should "
+    "will shall may might me my i you your he she his her they them we our us also any some "
+    "all both each every ever other such only just very s t ne name names list tell give show "
+    "please".split()
+)
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -108,7 +109,7 @@ def stem(word: str) -> str:
         stemmed = stemmed[:-3]
     elif len(stemmed) > 4 and stemmed.endswith("ed"):
         stemmed = stemmed[:-2]
-    elif len(stemmed) > 5 and stemmed.endswith(("or", "er")):
+    if len(stemmed) > 5 and stemmed.endswith(("or", "er")):
         stemmed = stemmed[:-2]
     if stemmed != before_suffix and len(stemmed) > 3 and stemmed[-1] == stemmed[-2] \
             and stemmed[-1] not in "lsz":
