@@ -242,7 +242,15 @@ class GraphAnswerer:
 
     def _yes_no_value(self, answer: Answer, topic: LinkedEntity, masked_question: str,
                       lang: str | None) -> None:
-        """Answer "Does NE play jazz?": Yes when a value of the best-fitting relation is named in the question."""
+        """Answer "Does NE play jazz?" with one linked entity.
+
+        Yes when a reached value is named in the question ("play folk"), or
+        when the best relation covers every content word of the question ("Does
+        NE have members?"). Otherwise No, citing the values of the best
+        relation with literal values: a named value that the linker did not
+        link is not an entity of the graph, so the asked relation must take
+        literals. Without such a relation the answer is "not in the graph".
+        """
         candidates = self.retriever.rank(topic.entity, masked_question)
         question_text = fold(masked_question)
         named = [(scored, self._named_values(scored.path, question_text)) for scored in candidates]
@@ -254,10 +262,20 @@ class GraphAnswerer:
             self._fill_yes_no(answer, True, scored, quads, candidates, [topic], lang)
             return
 
-        if not candidates or candidates[0].score < MIN_PATH_SCORE:
+        if candidates and candidates[0].score >= MIN_PATH_SCORE \
+                and _covers_question(candidates[0].path, masked_question):
+            asked = candidates[0]
+            quads = trace_evidence(self.kg, topic.entity, asked.path.keys,
+                                   _sorted_nodes(self.kg, asked.path.reached), self.settings.top_k)
+            self._fill_yes_no(answer, True, asked, quads, candidates, [topic], lang)
+            return
+
+        literal_valued = [scored for scored in candidates
+                          if any(isinstance(node, Literal) for node in scored.path.reached)]
+        if not literal_valued or literal_valued[0].score < MIN_PATH_SCORE:
             self._not_in_graph(answer, [topic], lang, None)
             return
-        asked = candidates[0]
+        asked = literal_valued[0]
         quads = trace_evidence(self.kg, topic.entity, asked.path.keys,
                                _sorted_nodes(self.kg, asked.path.reached), self.settings.top_k)
         self._fill_yes_no(answer, False, asked, quads, candidates, [topic], lang)
@@ -489,6 +507,13 @@ def _is_confident(scored: ScoredPath, analysis: QuestionAnalysis) -> bool:
     # answer-type filter and the hop prior alone, which is weak when an entity
     # has several relations of the same answer type.
     return analysis.cjk or scored.score >= MIN_PATH_SCORE
+
+
+def _covers_question(path: CandidatePath, masked_question: str) -> bool:
+    """Return whether the path's relation labels contain every content word of the question."""
+    label_stems = set().union(*(content_stems(step.label) for step in path.steps))
+    question_stems = content_stems(masked_question)
+    return bool(question_stems) and question_stems <= label_stems
 
 
 def _confidence(chosen: ScoredPath, ranked: list[ScoredPath], topics: list[LinkedEntity]) -> float:
