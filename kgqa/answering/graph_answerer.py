@@ -1,4 +1,4 @@
-"""Answer a question from the graph alone: choose a relation path, collect the answers and their evidence.
+"""Answer questions from the graph alone: choose a relation path, collect answers and evidence.
 
 Every answer form is computed over the whole graph: counts, intersections and
 negations use the full reached sets, and only the evidence list is cut to
@@ -33,6 +33,7 @@ from kgqa.graph.knowledge_graph import KnowledgeGraph
 from kgqa.normalize import fold
 from kgqa.retrieval.paths import (
     CandidatePath,
+    Quad,
     StepKey,
     is_answer_relation,
     relation_adjacency,
@@ -48,7 +49,7 @@ __all__ = ["MIN_PATH_SCORE", "GraphAnswerer"]
 log = logging.getLogger(__name__)
 
 # Below this zero-shot score a path is a guess, and the answer is "not in the graph".
-# Chosen on the acceptance cases, where fitting paths score 0.3 or more.
+# Chosen on the acceptance cases, where fitting paths score about 0.45 or more.
 MIN_PATH_SCORE = 0.25
 # How many top paths per entity are tried when intersecting two entities' answers.
 PAIR_CANDIDATES = 5
@@ -56,7 +57,6 @@ PAIR_CANDIDATES = 5
 TEXT_LABELS = 10
 _PREPOSITIONS = {"of", "by", "in", "at", "for", "to", "from", "with", "on", "as"}
 
-Quad = tuple[Node, URIRef, Node, Node | None]
 
 
 @dataclasses.dataclass
@@ -123,9 +123,11 @@ class GraphAnswerer:
                            topics: list[LinkedEntity], masked_question: str, lang: str | None,
                            watch: _Stopwatch) -> None:
         started = time.perf_counter()
-        ranked = {topic.entity: [scored for scored in self.retriever.rank(topic.entity, masked_question)
-                                 if _fits_answer_type(scored.path, analysis)]
-                  for topic in topics}
+        ranked = {
+            topic.entity: [scored for scored in self.retriever.rank(topic.entity, masked_question)
+                           if _fits_answer_type(scored.path, analysis)]
+            for topic in topics
+        }
         watch.retrieval_ms += (time.perf_counter() - started) * 1000
 
         reading = self._intersect(topics, ranked) if len(topics) > 1 else None
@@ -176,7 +178,7 @@ class GraphAnswerer:
         return _Reading(scored=left, values=shared, quads=[], companions=[right])
 
     def _widen(self, reading: _Reading, ranked: list[ScoredPath]) -> None:
-        """Add the answers of sibling relations that share the last step's head noun ("member", "former member")."""
+        """Add the answers of sibling relations with the last step's head noun ("former member")."""
         main = reading.scored.path
         head = _head_noun(main.steps[-1].label)
         for scored in ranked:
@@ -189,7 +191,7 @@ class GraphAnswerer:
                 reading.companions.append(scored)
 
     def _negate(self, reading: _Reading) -> None:
-        """Replace the answers with the rest of the last step's range ("films NE did not act in")."""
+        """Replace the answers with the rest of the last step's range ("films NE was not in")."""
         last_key = reading.scored.path.keys[-1]
         universe = relation_range(self.kg, last_key)
         excluded = set(reading.values)
@@ -209,7 +211,7 @@ class GraphAnswerer:
 
     def _yes_no_between(self, answer: Answer, topics: list[LinkedEntity], masked_question: str,
                         lang: str | None) -> None:
-        """Answer "Is A a member of B?": take the relation that fits the question best, from either side.
+        """Answer "Is A a member of B?" with the best-fitting relation from either side.
 
         Yes when that relation links A and B. Otherwise No, citing whatever
         other relation links them, because the graph states the asked relation
@@ -298,7 +300,11 @@ class GraphAnswerer:
     def _answer_without_entity(self, answer: Answer, analysis: QuestionAnalysis,
                                masked_question: str, unlinked_names: Sequence[str],
                                lang: str | None, watch: _Stopwatch) -> None:
-        """Answer "Which restaurants (do not) serve meat?" from a relation named in full, else report no entity."""
+        """Answer "Which restaurants (do not) serve meat?" from a relation named in full.
+
+        Without such a relation, or when the linker found names not in the graph,
+        the status is ``no_entity``.
+        """
         started = time.perf_counter()
         predicate = None if unlinked_names else self._relation_named_in(masked_question)
         watch.retrieval_ms += (time.perf_counter() - started) * 1000
@@ -327,7 +333,7 @@ class GraphAnswerer:
                           + (", negated" if analysis.negated else ""))
 
     def _relation_named_in(self, masked_question: str) -> URIRef | None:
-        """Return the relation all of whose label words occur in the question, preferring longer labels."""
+        """Return the relation whose label words all occur in the question, longest label first."""
         question_stems = content_stems(masked_question)
         best: tuple[int, str, URIRef] | None = None
         for predicate in self.kg.labels.relations():
@@ -421,7 +427,8 @@ class GraphAnswerer:
 
     def _alternatives(self, reading: _Reading,
                       ranked: dict[Node, list[ScoredPath]]) -> list[RelationPath]:
-        chosen = {reading.scored.path.keys} | {companion.path.keys for companion in reading.companions}
+        chosen = {reading.scored.path.keys}
+        chosen |= {companion.path.keys for companion in reading.companions}
         runners_up = [scored for scored in ranked[reading.scored.path.source]
                       if scored.path.keys not in chosen][:3]
         return [scored.to_relation_path() for scored in [*reading.companions, *runners_up]]
@@ -471,7 +478,7 @@ class GraphAnswerer:
 
 
 def _distinct_topics(entities: list[LinkedEntity]) -> list[LinkedEntity]:
-    """Return one linked entity per graph node, keeping the highest-scoring mention, in question order."""
+    """Return one linked entity per node (its best-scoring mention), in question order."""
     best: dict[Node, LinkedEntity] = {}
     for entity in entities:
         if entity.entity not in best or entity.score > best[entity.entity].score:
@@ -517,7 +524,7 @@ def _covers_question(path: CandidatePath, masked_question: str) -> bool:
 
 
 def _confidence(chosen: ScoredPath, ranked: list[ScoredPath], topics: list[LinkedEntity]) -> float:
-    """Combine path fit, the margin over the best rival answer set, and the linking score, in [0, 1]."""
+    """Combine path fit, margin over the best rival answer set and linking score, in [0, 1]."""
     fit = min(1.0, max(0.0, chosen.score))
     rivals = [scored.score for scored in ranked
               if scored is not chosen and scored.path.reached != chosen.path.reached]

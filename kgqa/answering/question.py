@@ -43,9 +43,14 @@ _TIME_RE = re.compile(
     r"哪一年|哪年|什么时候|何时|哪一天|哪天|几月"
 )
 _PLACE_RE = re.compile(r"^where\b|\bwhere (?:is|was|are|were|did|does|do)\b|哪里|哪儿|在哪")
-_PERSON_RE = re.compile(r"^(?:who|whom)\b|\bwho (?:is|was|are|were|did|does|do|directed|wrote)\b|谁")
+_PERSON_RE = re.compile(
+    r"^(?:who|whom)\b|\bwho (?:is|was|are|were|did|does|do|directed|wrote)\b|谁"
+)
 _NUMBER_RE = re.compile(r"\bhow (?:much|old|long|tall|high|far|large|big)\b")
-_ENTITY_RE = re.compile(r"^(?:which|what) (?!(?:is|are|was|were|do|does|did|has|have|had)\b)[a-z]+|哪部|哪个|哪些|哪本|哪位|哪家")
+_ENTITY_RE = re.compile(
+    r"^(?:which|what) (?!(?:is|are|was|were|do|does|did|has|have|had)\b)[a-z]+|"
+    r"哪部|哪个|哪些|哪本|哪位|哪家"
+)
 _NEGATION_RE = re.compile(r"\b(?:not|never|no|none|without)\b|n't\b|不|没有|没")
 _WIDEN_RE = re.compile(r"\b(?:ever|in total|altogether|all-time|all time|all)\b|总共|一共|曾经")
 _CJK_YES_NO_RE = re.compile(r"吗\s*[?？]?\s*$|是不是|有没有|是否")

@@ -37,7 +37,14 @@ from kgqa.retrieval.paths import StepKey, iter_path_layers
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER
 from kgqa.settings import Settings
 
-__all__ = ["ExampleIndex", "ExamplePair", "best_sequence", "mask_linked", "mask_topic", "read_examples"]
+__all__ = [
+    "ExampleIndex",
+    "ExamplePair",
+    "best_sequence",
+    "mask_linked",
+    "mask_topic",
+    "read_examples",
+]
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +152,7 @@ def mask_topic(question: str, topic: str | None) -> str:
 
 
 def mask_linked(question: str, entities: Iterable[LinkedEntity]) -> str:
-    """Replace each linked mention span of ``question`` with ``NE``, right to left so offsets hold."""
+    """Replace each linked mention of ``question`` with ``NE``, right to left so offsets hold."""
     text = question
     for entity in sorted(entities, key=lambda linked: linked.start, reverse=True):
         text = text[:entity.start] + TOPIC_PLACEHOLDER + text[entity.end:]
@@ -197,7 +204,7 @@ def best_sequence(kg: KnowledgeGraph, topics: Iterable[Node], gold: set[Node], m
 
 
 class ExampleIndex:
-    """Masked example questions, their embeddings, and the relation sequence each was answered by."""
+    """Masked example questions, their embeddings and the relation sequence answering each."""
 
     def __init__(self, embeddings: np.ndarray, sequence_ids: np.ndarray, sequences: list[Sequence],
                  questions: list[str], graph_hash: str = "") -> None:
@@ -310,8 +317,9 @@ class ExampleIndex:
             raise StoreError(f"Cannot read the example index in {folder}: {error}. "
                              "Rebuild it from the examples file.") from error
         if metadata.get("format") != _FORMAT_VERSION:
-            raise StoreError(f"The example index in {folder} has format {metadata.get('format')!r}, "
-                             f"expected {_FORMAT_VERSION}. Rebuild it from the examples file.")
+            raise StoreError(f"The example index in {folder} has format "
+                             f"{metadata.get('format')!r}, expected {_FORMAT_VERSION}. "
+                             "Rebuild it from the examples file.")
 
         sequences = [tuple((URIRef(predicate), bool(inverse)) for predicate, inverse in sequence)
                      for sequence in metadata["sequences"]]

@@ -34,6 +34,7 @@ from kgqa.graph.labels import LABEL_PREDICATES
 
 __all__ = [
     "CandidatePath",
+    "Quad",
     "RelationAdjacency",
     "StepKey",
     "enumerate_paths",
@@ -49,12 +50,15 @@ log = logging.getLogger(__name__)
 StepKey = tuple[URIRef, bool]
 """One step of a relation sequence: the predicate and whether it is followed object-to-subject."""
 
+Quad = tuple[Node, URIRef, Node, Node | None]
+"""A stored triple with its named graph (None for the default graph)."""
+
 _CACHE_KEY = "retrieval.adjacency"
 
 
 @dataclasses.dataclass(frozen=True)
 class CandidatePath:
-    """A relation sequence followed from ``source`` and the nodes it reaches (never ``source`` itself)."""
+    """A relation sequence followed from ``source`` and the nodes it reaches (never ``source``)."""
 
     source: Node
     keys: tuple[StepKey, ...]
@@ -93,7 +97,8 @@ class RelationAdjacency:
 
 def is_answer_relation(predicate: Node) -> bool:
     """Return whether ``predicate`` may be a path step (not ``rdf:type``, not a label predicate)."""
-    return predicate != RDF.type and predicate not in LABEL_PREDICATES and isinstance(predicate, URIRef)
+    return (isinstance(predicate, URIRef) and predicate != RDF.type
+            and predicate not in LABEL_PREDICATES)
 
 
 def relation_adjacency(kg: KnowledgeGraph) -> RelationAdjacency:
@@ -113,13 +118,14 @@ def relation_adjacency(kg: KnowledgeGraph) -> RelationAdjacency:
 
 
 def relation_range(kg: KnowledgeGraph, key: StepKey) -> set[Node]:
-    """Return every node the step ``key`` reaches from any node (the universe for a negated answer)."""
+    """Return every node that the step ``key`` reaches from any node (a negation's universe)."""
     return relation_adjacency(kg).step_range(key)
 
 
 def _make_step(kg: KnowledgeGraph, key: StepKey) -> PathStep:
     predicate, inverse = key
-    return PathStep(predicate=str(predicate), label=kg.labels.relation_label(predicate), inverse=inverse)
+    label = kg.labels.relation_label(predicate)
+    return PathStep(predicate=str(predicate), label=label, inverse=inverse)
 
 
 def _reverses(previous: StepKey, key: StepKey) -> bool:
@@ -202,7 +208,7 @@ def _frontiers(kg: KnowledgeGraph, source: Node, keys: tuple[StepKey, ...]) -> l
 
 def _edges_between(kg: KnowledgeGraph, node: Node, key: StepKey,
                    targets: set[Node]) -> list[tuple[Node, URIRef, Node, Node | None, Node]]:
-    """Return ``(subject, predicate, object, graph, next_node)`` for each stored edge of one step."""
+    """Return ``(subject, predicate, object, graph, next_node)`` for each edge of one step."""
     predicate, inverse = key
     found = []
     adjacent = kg.nx_graph.pred[node] if inverse else kg.nx_graph.succ[node]
@@ -218,15 +224,15 @@ def _edges_between(kg: KnowledgeGraph, node: Node, key: StepKey,
 
 
 def trace_evidence(kg: KnowledgeGraph, source: Node, keys: tuple[StepKey, ...],
-                   targets: Iterable[Node], limit: int) -> list[tuple[Node, URIRef, Node, Node | None]]:
-    """Return up to ``limit`` quads ``(s, p, o, graph)`` that connect ``source`` to ``targets`` along ``keys``.
+                   targets: Iterable[Node], limit: int) -> list[Quad]:
+    """Return up to ``limit`` quads that link ``source`` to ``targets`` along ``keys``.
 
     Each target's chain is listed from the source outwards, and targets are
     taken in the order given, so the first answers get their evidence first.
     """
     frontiers = _frontiers(kg, source, keys)
-    quads: list[tuple[Node, URIRef, Node, Node | None]] = []
-    seen: set[tuple[Node, URIRef, Node, Node | None]] = set()
+    quads: list[Quad] = []
+    seen: set[Quad] = set()
 
     for target in targets:
         if len(quads) >= limit:
@@ -239,13 +245,13 @@ def trace_evidence(kg: KnowledgeGraph, source: Node, keys: tuple[StepKey, ...],
 
 
 def _chain_to(kg: KnowledgeGraph, keys: tuple[StepKey, ...], frontiers: list[set[Node]],
-              target: Node) -> list[tuple[Node, URIRef, Node, Node | None]]:
+              target: Node) -> list[Quad]:
     """Return one chain of quads from the source to ``target``, walking the frontiers backwards."""
-    chain: list[tuple[Node, URIRef, Node, Node | None]] = []
+    chain: list[Quad] = []
     current = target
     for index in range(len(keys) - 1, -1, -1):
         predicate, inverse = keys[index]
-        # Walk backwards: from the current node take the opposite direction into the previous frontier.
+        # Walk backwards: take the opposite direction into the previous frontier.
         edges = _edges_between(kg, current, (predicate, not inverse), frontiers[index])
         if not edges:
             return []

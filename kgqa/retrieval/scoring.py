@@ -77,14 +77,15 @@ QUALIFIERS = frozenset({
     "alternate", "unofficial", "retired",
 })
 
-_STOPWORDS = frozenset(
+_STOPWORDS_TEXT = (
     "a an the of by in on at to for from with and or not no nor is are was were be been being "
     "am has have had do does did done what which who whom whose where when why how many much "
     "that this these those it its their there as about into than then can could would should "
     "will shall may might me my i you your he she his her they them we our us also any some "
     "all both each every ever other such only just very s t ne name names list tell give show "
-    "please".split()
+    "please"
 )
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -211,7 +212,8 @@ class PathRetriever:
             self._paths.move_to_end(entity)
             return cached
 
-        paths = enumerate_paths(self.kg, entity, self.settings.max_hops, self.settings.frontier_limit)
+        paths = enumerate_paths(self.kg, entity, self.settings.max_hops,
+                                self.settings.frontier_limit)
         self._paths[entity] = paths
         if len(self._paths) > _PATH_CACHE_ENTRIES:
             self._paths.popitem(last=False)

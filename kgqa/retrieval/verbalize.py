@@ -1,4 +1,4 @@
-"""Turn relation paths into short English phrases that a sentence encoder can compare with a question.
+"""Turn relation paths into short English phrases for comparison with a question.
 
 A path reads ``NE <step 1> ... <step N>``, where ``NE`` stands for the topic
 entity exactly as the masked question writes it. A forward step reads as its
@@ -18,7 +18,7 @@ __all__ = ["TOPIC_PLACEHOLDER", "inverse_phrase", "step_phrase", "verbalize_path
 TOPIC_PLACEHOLDER = "NE"
 """The token that stands for a linked entity in masked questions and in path verbalizations."""
 
-# Leading words that turn a noun into a relation ("has genre", "in language"); the
+# Leading words that turn a noun into a relation ("has genre", "in language"). The
 # inverse drops them and reads "<noun> of".
 _LEADING_VERBS = ("has ", "have ", "is ", "in ", "with ")
 
@@ -39,7 +39,7 @@ def inverse_phrase(label: str) -> str:
 
 
 def step_phrase(step: PathStep) -> str:
-    """Return the phrase for one step: its relation label, read backwards when the step is inverse."""
+    """Return a step's relation label, read backwards when the step is inverse."""
     return inverse_phrase(step.label) if step.inverse else step.label
 
 

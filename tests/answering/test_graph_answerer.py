@@ -36,7 +36,7 @@ def _case_kg(cases_dir: Path, case: str, *files: str) -> KnowledgeGraph:
 
 
 def _link(kg: KnowledgeGraph, question: str, only: tuple[str, ...] = ()) -> tuple[str, str, list]:
-    """Return the normalized question, the masked question and exact-label links, longest label first."""
+    """Return the normalized question, the masked question and exact-label links."""
     normalized = prepare_text(question)
     forms = sorted(((text, entity) for text, entity, _ in kg.labels.surface_forms()
                     if not kg.labels.is_relation(entity)), key=lambda form: -len(form[0]))
