@@ -35,7 +35,10 @@ ANSWER_TYPES = ("time", "place", "person", "number", "entity", "any")
 
 _AUXILIARIES = ("is", "are", "was", "were", "am", "do", "does", "did", "has", "have", "had",
                 "can", "could", "will", "would", "should", "shall", "may", "might", "must")
-_YES_NO_RE = re.compile(rf"^(?:{'|'.join(_AUXILIARIES)})(?:n't)?\b")
+# "Can you name a film ..." is a request for a list, not a yes/no question.
+_YES_NO_RE = re.compile(
+    rf"^(?!(?:can|could|would|will) you\b)(?:{'|'.join(_AUXILIARIES)})(?:n't)?\b"
+)
 _COUNT_RE = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b|多少|几个|几位|几部|几本|几名|几家")
 _TIME_RE = re.compile(
     r"^when\b|\bwhen (?:was|were|is|did|does|do|will)\b|"

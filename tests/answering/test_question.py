@@ -20,6 +20,7 @@ from kgqa.answering.question import (
     ("Does NE play jazz?", "yes_no"),
     ("Which films feature both NE and NE?", "list"),
     ("Who directed NE?", "list"),
+    ("can you name a film directed by NE", "list"),
     ("NE写了几部小说？", "count"),
     ("NE是作家吗？", "yes_no"),
 ])
