@@ -184,6 +184,9 @@ def _term_text(term: dict[str, Any]) -> str:
 class _ProgressBar:
     """A progress callback that shows a tqdm bar once a load has run for ``after_s`` seconds."""
 
+    # The store reports parsing in bytes, indexing in steps and writing in triples.
+    _UNITS = {"parse": ("B", True), "index": ("step", False), "write": ("triple", False)}
+
     def __init__(self, after_s: float) -> None:
         self._after_s = after_s
         self._started = time.monotonic()
@@ -197,7 +200,9 @@ class _ProgressBar:
             self.close()
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=stage, unit="triples", file=sys.stderr, leave=False)
+            unit, scale = self._UNITS.get(stage, ("it", False))
+            self._bar = tqdm(total=total, desc=stage, unit=unit, unit_scale=scale, file=sys.stderr,
+                             leave=False)
             self._stage = stage
         self._bar.total = total
         self._bar.n = done

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -26,9 +27,8 @@ from kgqa.graph.knowledge_graph import GraphInfo, KnowledgeGraph
 from kgqa.graph.store import GraphStore
 from kgqa.linking.linker import EntityLinker
 from kgqa.linking.pipeline import build_nlp
-from kgqa.normalize import prepare_text
 from kgqa.retrieval.examples import ExampleIndex, ExamplePair, read_examples
-from kgqa.retrieval.paths import PathRetriever
+from kgqa.retrieval.scoring import PathRetriever
 from kgqa.settings import Settings
 
 __all__ = ["Engine"]
@@ -96,6 +96,13 @@ class Engine:
             self._sessions.pop(name, None)
         return info
 
+    def ensure_loaded(self, paths: list[Path], name: str, fmt: str | None = None,
+                      progress: ProgressCallback | None = None) -> GraphInfo:
+        """Load ``paths`` as ``name`` unless the stored graph already has exactly this content."""
+        if self.store.is_current(name, paths, fmt):
+            return self.store.info(name)
+        return self.load(paths, name, fmt=fmt, progress=progress)
+
     def delete(self, name: str) -> None:
         """Delete a stored graph and its examples."""
         self.store.delete(name)
@@ -124,7 +131,8 @@ class Engine:
         examples_file.parent.mkdir(parents=True, exist_ok=True)
         with examples_file.open("a", encoding="utf-8") as handle:
             for pair in pairs:
-                handle.write(json.dumps(pair.to_dict(), ensure_ascii=False) + "\n")
+                record = {"question": pair.question, "answers": list(pair.answers), "topic": pair.topic}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         with self._lock:
             self._sessions.pop(graph, None)
         log.info("added %d examples to graph %s from %s", len(pairs), graph, path)
@@ -140,18 +148,22 @@ class Engine:
 
         raw = examples_file.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()[:16]
-        key = f"examples-{digest}"
+        folder = self.settings.data_path / "examples" / f"{graph}.index" / f"{kg.info.content_hash[:16]}-{digest}"
+        if (folder / "examples.json").exists():
+            return ExampleIndex.load(folder)
 
-        def build() -> ExampleIndex:
-            pairs = [ExamplePair.from_dict(json.loads(line))
-                     for line in raw.decode("utf-8").splitlines() if line.strip()]
-            started = time.perf_counter()
-            index = ExampleIndex.build(kg, self.embedder, pairs, link=lambda q: linker.link(q).entities)
-            log.info("built example index for graph %s: %d pairs in %.1f s",
-                     graph, len(pairs), time.perf_counter() - started)
-            return index
-
-        return self.store.cache.get_or_build(kg.info.content_hash, key, build)
+        records = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+        pairs = [ExamplePair(question=record["question"], answers=tuple(record["answers"]),
+                             topic=record.get("topic"), line=number)
+                 for number, record in enumerate(records, start=1)]
+        started = time.perf_counter()
+        index = ExampleIndex.build(kg, self.embedder, pairs, link=lambda q: linker.link(q).entities,
+                                   settings=self.settings)
+        log.info("built example index for graph %s: %d pairs in %.1f s",
+                 graph, len(pairs), time.perf_counter() - started)
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        index.save(folder)
+        return index
 
     # Questions
 
@@ -196,18 +208,25 @@ class Engine:
         link_result = session.linker.link(question)
         linking_ms = (time.perf_counter() - link_started) * 1000
 
-        answer = session.answerer.answer(
+        answerer = session.answerer
+        if top_k is not None and top_k != self.settings.top_k:
+            answerer = GraphAnswerer(session.kg, session.retriever, self._settings_with(top_k=top_k))
+        answer = answerer.answer(
             question=question,
             normalized_question=link_result.normalized_question,
             masked_question=link_result.masked_question,
             entities=link_result.entities,
             unlinked_names=link_result.unlinked_names,
-            top_k=top_k,
         )
         answer.graph = graph
         answer.timings_ms = {"linking": linking_ms, **answer.timings_ms,
                              "total": (time.perf_counter() - started) * 1000}
         return answer
+
+    def _settings_with(self, **overrides: Any) -> Settings:
+        if "top_k" in overrides and (not isinstance(overrides["top_k"], int) or overrides["top_k"] < 1):
+            raise InvalidInput(f"top_k must be a positive integer, got {overrides['top_k']!r}.")
+        return Settings(environ={}, **{**self.settings.as_dict(), **overrides})
 
     def _session(self, name: str) -> _GraphSession:
         current_hash = self.store.current_hash(name)
@@ -219,12 +238,11 @@ class Engine:
             started = time.perf_counter()
             kg = self.store.open(name)
             retriever = PathRetriever(kg, self.embedder, self.settings)
-            linker = EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
-                                  relation_fit=retriever.relation_fit)
+            linker = self._linker(kg, retriever)
             examples = self._example_index(name, kg, linker)
             if examples is not None:
                 retriever = PathRetriever(kg, self.embedder, self.settings, examples=examples)
-                linker.relation_fit = retriever.relation_fit
+                linker = self._linker(kg, retriever)
             answerer = GraphAnswerer(kg, retriever, self.settings)
 
             session = _GraphSession(kg.info.content_hash, kg, linker, retriever, answerer)
@@ -232,6 +250,16 @@ class Engine:
             log.info("prepared graph %s (%d triples) in %.1f s",
                      name, kg.info.triples, time.perf_counter() - started)
             return session
+
+    def _linker(self, kg: KnowledgeGraph, retriever: PathRetriever) -> EntityLinker:
+        """Build the linker, with label embeddings from the derived-data cache (encoded once per graph)."""
+        linker = EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
+                              relation_fit=retriever.relation_fit)
+        matrix = self.store.cache.get_or_build(kg.info.content_hash, "linking.label-embeddings",
+                                               linker.label_embeddings)
+        return EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
+                            relation_fit=retriever.relation_fit, gazetteer=linker.gazetteer,
+                            label_embeddings=matrix)
 
 
 def _answer_rank(answer: Answer) -> tuple[int, float]:

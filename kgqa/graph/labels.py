@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from urllib.parse import unquote, urlsplit
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
@@ -20,7 +21,7 @@ from rdflib.term import Node
 
 from kgqa.normalize import split_local_name
 
-__all__ = ["LABEL_PREDICATES", "Label", "LabelIndex", "local_name"]
+__all__ = ["LABEL_PREDICATES", "Label", "LabelIndex", "derived_label", "local_name"]
 
 _SCHEMA_HTTP = "http://schema.org/"
 _SCHEMA_HTTPS = "https://schema.org/"
@@ -48,6 +49,22 @@ class Label:
     text: str
     lang: str | None
     priority: int
+
+
+def derived_label(iri: str) -> str:
+    """Return a label for an IRI that has none.
+
+    A name-like local part (``ex:birthPlace``, ``.../Los_Angeles``) becomes
+    words. IRIs whose meaning is the whole IRI keep it: ``mailto:`` and other
+    non-web schemes, and web IRIs with no path (``https://rosa.example.org/``).
+    """
+    parts = urlsplit(iri)
+    if parts.scheme in ("http", "https", "file"):
+        tail = parts.fragment or parts.path.rstrip("/").rpartition("/")[2]
+        return split_local_name(unquote(tail)) if tail else iri
+    if parts.scheme in ("urn", "tag"):
+        return split_local_name(unquote(local_name(iri)))
+    return iri
 
 
 def local_name(iri: str) -> str:
@@ -112,9 +129,9 @@ class LabelIndex:
         for entity in entities:
             if entity in self._entity_labels or not isinstance(entity, URIRef):
                 continue
-            words = split_local_name(local_name(str(entity)))
-            if words:
-                self._add(entity, Label(words, None, LOCAL_NAME_PRIORITY))
+            text = derived_label(str(entity))
+            if text:
+                self._add(entity, Label(text, None, LOCAL_NAME_PRIORITY))
 
     def _merge_same_as(self, pairs: list[tuple[Node, Node]]) -> None:
         """Give every entity the labels of all entities it is owl:sameAs to, following chains."""

@@ -52,6 +52,7 @@ from kgqa.graph.loading import (
     ProgressCallback,
     Quad,
     Source,
+    content_hash,
     parse_sources,
     read_source,
     source_from_bytes,
@@ -125,6 +126,16 @@ class GraphStore:
     def current_hash(self, name: str) -> str:
         """Return the stored version's content hash: a cheap way to notice a reload elsewhere."""
         return self._read_manifest(name)["info"]["content_hash"]
+
+    def is_current(self, name: str, paths: Iterable[str | os.PathLike[str]],
+                   fmt: str | None = None) -> bool:
+        """Return whether graph ``name`` is stored from exactly these files (same content hash)."""
+        validate_graph_name(name)
+        if name not in self.names():
+            return False
+        sources = [read_source(path, fmt) for path in paths]
+        namespace = f"{self.settings.table_base_iri}{name}/"
+        return content_hash(sources, namespace) == self.current_hash(name)
 
     def open(self, name: str) -> KnowledgeGraph:
         """Return the current version of a graph, with labels and nx_graph from the cache.

@@ -68,9 +68,9 @@ ANSWER_TABLE = [
     ("counting-and-yes-no", ["graph.ttl"], "How many people have ever been in The Tidewater Four?",
      ["6"]),
     ("counting-and-yes-no", ["graph.ttl"], "Is Fay Lund a current member of The Tidewater Four?",
-     ["No"]),
-    ("counting-and-yes-no", ["graph.ttl"], "Is Ada Kerr a member of The Tidewater Four?", ["Yes"]),
-    ("counting-and-yes-no", ["graph.ttl"], "Does The Tidewater Four play jazz?", ["No"]),
+     ["no"]),
+    ("counting-and-yes-no", ["graph.ttl"], "Is Ada Kerr a member of The Tidewater Four?", ["yes"]),
+    ("counting-and-yes-no", ["graph.ttl"], "Does The Tidewater Four play jazz?", ["no"]),
     ("multi-entity-multi-hop", ["graph.ttl"], "Which films feature both Ana Ruiz and Ben Ito?",
      ["Salt Roads"]),
     ("multi-entity-multi-hop", ["graph.ttl"], "Who directed the film that Dora Lind appeared in?",
@@ -183,17 +183,17 @@ def test_literal_keeps_datatype(engine):
 @pytest.mark.parametrize("file", ["graph.ttl", "graph-trailing-space.ttl"])
 def test_unterminated_turtle_keeps_old_graph(engine, file):
     case = CASES / "turtle-missing-final-dot"
-    engine.load([CASES / "ungrounded-llm-answer" / "graph.ttl"], name="mira")
+    before = engine.load([CASES / "ungrounded-llm-answer" / "graph.ttl"], name="mira")
     with pytest.raises(GraphParseError) as raised:
         engine.load([case / file], name="mira")
     assert raised.value.details["line"] == 6
     answer = engine.ask("Who does Mira Okafor work for?", graph="mira")
     assert answer.answers == []
-    assert engine.graph_info("mira").triples == 5
+    assert engine.graph_info("mira").content_hash == before.content_hash
 
 
 def test_remote_jsonld_context_rejected(engine):
-    with pytest.raises(RemoteFetchBlocked, match="inline"):
+    with pytest.raises(RemoteFetchBlocked, match="(?i)inline"):
         engine.load([CASES / "jsonld-remote-context" / "graph.jsonld"], name="nadia")
     assert "nadia" not in engine.graph_names()
 
