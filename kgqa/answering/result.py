@@ -12,6 +12,8 @@ from typing import Any
 from rdflib.term import Node
 
 from kgqa.graph.terms import term_to_dict
+from kgqa.linking.mentions import Candidate, LinkedEntity
+from kgqa.retrieval.relation_path import PathStep, RelationPath
 
 __all__ = [
     "Answer",
@@ -38,78 +40,6 @@ class AnswerItem:
 
     def to_dict(self) -> dict[str, Any]:
         return term_to_dict(self.term, self.label)
-
-
-@dataclasses.dataclass
-class Candidate:
-    """One candidate entity for a mention, with its score in [0, 1]."""
-
-    entity: Node
-    label: str
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"entity": term_to_dict(self.entity, self.label), "score": round(self.score, 4)}
-
-
-@dataclasses.dataclass
-class LinkedEntity:
-    """An entity mention found in the question.
-
-    ``start`` and ``end`` are character offsets into ``Answer.normalized_question``.
-    ``method`` is ``exact``, ``fuzzy`` or ``embedding``; ``alternatives`` lists the
-    other candidates for the same span, best first.
-    """
-
-    mention: str
-    start: int
-    end: int
-    entity: Node
-    label: str
-    score: float
-    method: str = "exact"
-    alternatives: list[Candidate] = dataclasses.field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mention": self.mention,
-            "start": self.start,
-            "end": self.end,
-            "entity": term_to_dict(self.entity, self.label),
-            "score": round(self.score, 4),
-            "method": self.method,
-            "alternatives": [candidate.to_dict() for candidate in self.alternatives],
-        }
-
-
-@dataclasses.dataclass(frozen=True)
-class PathStep:
-    """One edge of a relation path; ``inverse`` means the edge is followed from object to subject."""
-
-    predicate: str
-    label: str
-    inverse: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"predicate": self.predicate, "label": self.label, "inverse": self.inverse}
-
-
-@dataclasses.dataclass
-class RelationPath:
-    """A relation sequence from a topic entity, its verbalization and its score."""
-
-    steps: tuple[PathStep, ...]
-    verbalization: str
-    score: float
-    source: Node | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "steps": [step.to_dict() for step in self.steps],
-            "verbalization": self.verbalization,
-            "score": round(self.score, 4),
-            "source": term_to_dict(self.source) if self.source is not None else None,
-        }
 
 
 @dataclasses.dataclass

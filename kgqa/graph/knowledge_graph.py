@@ -81,6 +81,6 @@ class KnowledgeGraph:
             entities=sum(1 for node in nx_graph.nodes if not isinstance(node, Literal)),
             relations=sum(1 for _ in labels.relations()),
             named_graphs=named_graphs,
-            loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         return cls(info=info, rdf_graph=dataset, labels=labels, nx_graph=nx_graph)

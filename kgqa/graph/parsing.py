@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import json
 import logging
+import pyexpat
 import re
 import xml.sax
 from typing import Any
 
-import pyexpat
 import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.exceptions import ParserError

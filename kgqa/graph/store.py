@@ -260,7 +260,7 @@ class GraphStore:
     def _write_version(self, name: str, parsed: ParsedGraph,
                        progress: ProgressCallback | None) -> str:
         """Write the quads into a new version folder and return the version id."""
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         version = f"{stamp}-{parsed.content_hash[:12]}-{secrets.token_hex(3)}"
         path = self._versions_dir(name) / version
 
@@ -503,5 +503,5 @@ def _graph_info(name: str, parsed: ParsedGraph, labels: LabelIndex,
         entities=sum(1 for node in nx_graph.nodes if not isinstance(node, Literal)),
         relations=sum(1 for _ in labels.relations()),
         named_graphs=sorted({str(graph) for *_, graph in parsed.quads if graph is not None}),
-        loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )

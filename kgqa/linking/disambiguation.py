@@ -25,9 +25,9 @@ from collections.abc import Callable
 import numpy as np
 from rdflib.term import Node
 
-from kgqa.answering.result import Candidate
 from kgqa.embedding import Embedder
 from kgqa.graph.knowledge_graph import KnowledgeGraph
+from kgqa.linking.mentions import Candidate
 
 __all__ = ["Disambiguator", "RelationFit", "Sense"]
 

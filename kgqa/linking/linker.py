@@ -28,13 +28,13 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kgqa.answering.result import Candidate, LinkedEntity
 from kgqa.embedding import Embedder
 from kgqa.errors import InvalidInput
 from kgqa.graph.knowledge_graph import KnowledgeGraph
 from kgqa.linking.disambiguation import Disambiguator, RelationFit, Sense
 from kgqa.linking.fuzzy import EmbeddingIndex, FuzzyIndex, LabelHit, candidate_spans, pick_closest
 from kgqa.linking.gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, same_case
+from kgqa.linking.mentions import Candidate, LinkedEntity
 from kgqa.linking.pipeline import (
     QUESTION_WORDS,
     bracket_spans,

@@ -28,10 +28,10 @@ import numpy as np
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kgqa.answering.result import LinkedEntity
 from kgqa.embedding import Embedder
 from kgqa.errors import InvalidInput, StoreError
 from kgqa.graph.knowledge_graph import KnowledgeGraph
+from kgqa.linking.mentions import LinkedEntity
 from kgqa.normalize import fold, prepare_text
 from kgqa.retrieval.paths import StepKey, iter_path_layers
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER

@@ -28,9 +28,9 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kgqa.answering.result import PathStep
 from kgqa.graph.knowledge_graph import KnowledgeGraph
 from kgqa.graph.labels import LABEL_PREDICATES
+from kgqa.retrieval.relation_path import PathStep
 
 __all__ = [
     "CandidatePath",

@@ -39,12 +39,12 @@ from collections.abc import Iterable
 import numpy as np
 from rdflib.term import Node
 
-from kgqa.answering.result import RelationPath
 from kgqa.embedding import Embedder
 from kgqa.graph.knowledge_graph import KnowledgeGraph
 from kgqa.normalize import fold, has_cjk
 from kgqa.retrieval.examples import ExampleIndex
 from kgqa.retrieval.paths import CandidatePath, enumerate_paths
+from kgqa.retrieval.relation_path import RelationPath
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
 from kgqa.settings import Settings
 

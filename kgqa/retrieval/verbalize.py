@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgqa.answering.result import PathStep
+from kgqa.retrieval.relation_path import PathStep
 
 __all__ = ["TOPIC_PLACEHOLDER", "inverse_phrase", "step_phrase", "verbalize_path"]
 
