@@ -12,6 +12,7 @@ from rdflib import Dataset, Literal
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
+from kgqa.graph.classes import ClassIndex
 from kgqa.graph.labels import LabelIndex
 from kgqa.graph.projection import build_nx_graph
 
@@ -58,6 +59,7 @@ class KnowledgeGraph:
     rdf_graph: Dataset
     labels: LabelIndex
     nx_graph: nx.MultiDiGraph
+    classes: ClassIndex = dataclasses.field(default_factory=ClassIndex)
     cache: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
@@ -71,6 +73,7 @@ class KnowledgeGraph:
         quads = list(dataset_quads(dataset))
         labels = LabelIndex.from_triples((s, p, o) for s, p, o, _ in quads)
         nx_graph = build_nx_graph(quads)
+        classes = ClassIndex.from_triples((s, p, o) for s, p, o, _ in quads)
         named_graphs = sorted({str(g) for *_, g in quads if g is not None})
         info = GraphInfo(
             name=name,
@@ -83,4 +86,4 @@ class KnowledgeGraph:
             named_graphs=named_graphs,
             loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        return cls(info=info, rdf_graph=dataset, labels=labels, nx_graph=nx_graph)
+        return cls(info=info, rdf_graph=dataset, labels=labels, nx_graph=nx_graph, classes=classes)

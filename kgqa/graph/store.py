@@ -44,6 +44,7 @@ from rdflib import Dataset, Literal
 
 from kgqa.errors import GraphNotFound, InvalidInput, StoreError
 from kgqa.graph.cache import DerivedCache
+from kgqa.graph.classes import ClassIndex
 from kgqa.graph.diskio import FileLock, fsync_directory, write_atomically
 from kgqa.graph.knowledge_graph import GraphInfo, KnowledgeGraph, dataset_quads
 from kgqa.graph.labels import LabelIndex
@@ -60,12 +61,13 @@ from kgqa.graph.loading import (
 from kgqa.graph.projection import build_nx_graph
 from kgqa.settings import Settings
 
-__all__ = ["LABELS_KEY", "NX_GRAPH_KEY", "GraphStore", "validate_graph_name"]
+__all__ = ["CLASSES_KEY", "LABELS_KEY", "NX_GRAPH_KEY", "GraphStore", "validate_graph_name"]
 
 log = logging.getLogger(__name__)
 
 LABELS_KEY = "label-index"
 NX_GRAPH_KEY = "nx-graph"
+CLASSES_KEY = "class-index"
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _MANIFEST = "manifest.json"
@@ -248,13 +250,16 @@ class GraphStore:
                         progress: ProgressCallback | None) -> tuple[LabelIndex, nx.MultiDiGraph]:
         """Build (or find) the label index and nx_graph from the parsed quads, before writing."""
         report = progress or (lambda stage, done, total: None)
-        report("index", 0, 2)
+        report("index", 0, 3)
         labels = self.cache.get_or_build(parsed.content_hash, LABELS_KEY,
                                          lambda: _build_labels(parsed.quads))
-        report("index", 1, 2)
+        report("index", 1, 3)
         nx_graph = self.cache.get_or_build(parsed.content_hash, NX_GRAPH_KEY,
                                            lambda: build_nx_graph(parsed.quads))
-        report("index", 2, 2)
+        report("index", 2, 3)
+        self.cache.get_or_build(parsed.content_hash, CLASSES_KEY,
+                                lambda: _build_classes(parsed.quads))
+        report("index", 3, 3)
         return labels, nx_graph
 
     def _write_version(self, name: str, parsed: ParsedGraph,
@@ -329,7 +334,10 @@ class GraphStore:
                                          lambda: _build_labels(stored_quads.get()))
         nx_graph = self.cache.get_or_build(info.content_hash, NX_GRAPH_KEY,
                                            lambda: build_nx_graph(stored_quads.get()))
-        return KnowledgeGraph(info=info, rdf_graph=dataset, labels=labels, nx_graph=nx_graph)
+        classes = self.cache.get_or_build(info.content_hash, CLASSES_KEY,
+                                          lambda: _build_classes(stored_quads.get()))
+        return KnowledgeGraph(info=info, rdf_graph=dataset, labels=labels, nx_graph=nx_graph,
+                              classes=classes)
 
     # Housekeeping
 
@@ -472,6 +480,10 @@ def _reporting(quads: list[ox.Quad], progress: ProgressCallback | None) -> Itera
         yield quad
         if progress is not None and (index % _WRITE_PROGRESS_EVERY == 0 or index == total):
             progress("write", index, total)
+
+
+def _build_classes(quads: Iterable[Quad]) -> ClassIndex:
+    return ClassIndex.from_triples((s, p, o) for s, p, o, _ in quads)
 
 
 def _build_labels(quads: list[Quad]) -> LabelIndex:

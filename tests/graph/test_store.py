@@ -288,7 +288,7 @@ def test_progress_reports_every_stage(store, tmp_path):
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
     assert stages == ["parse", "index", "write"]
     assert ("write", 3, 3) in calls
-    assert ("index", 2, 2) in calls
+    assert ("index", 3, 3) in calls
 
 
 def test_delete_removes_everything(store, settings, tmp_path):
