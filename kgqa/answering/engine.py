@@ -217,6 +217,7 @@ class Engine:
             masked_question=link_result.masked_question,
             entities=link_result.entities,
             unlinked_names=link_result.unlinked_names,
+            classes=link_result.classes,
         )
         answer.graph = graph
         answer.timings_ms = {"linking": linking_ms, **answer.timings_ms,

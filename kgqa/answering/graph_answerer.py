@@ -90,7 +90,8 @@ class GraphAnswerer:
         self.settings = settings
 
     def answer(self, question: str, normalized_question: str, masked_question: str,
-               entities: list[LinkedEntity], unlinked_names: Sequence[str] = ()) -> Answer:
+               entities: list[LinkedEntity], unlinked_names: Sequence[str] = (),
+               classes: Sequence[LinkedEntity] = ()) -> Answer:
         """Answer ``question`` from the graph.
 
         ``masked_question`` is ``normalized_question`` with each linked mention

@@ -105,6 +105,7 @@ class LinkResult:
     masked_question: str
     unlinked_names: list[str]
     ambiguous: list[AmbiguousMention] = dataclasses.field(default_factory=list)
+    classes: list[LinkedEntity] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
