@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def run_demo(engine: Engine, graphs_dir: Path | None, echo: Callable[[str], None
         path = graphs_dir / name / f"{name}.ttl"
         info = engine.ensure_loaded([path], name)
         echo(f"graph '{name}': {info.triples} triples, {info.entities} entities")
+
+    started = time.perf_counter()
+    engine.warm_up(list(BUNDLED_GRAPHS))
+    echo(f"models and indexes ready in {time.perf_counter() - started:.1f} s")
 
     for graph, question in read_sample_questions(graphs_dir):
         echo("")

@@ -56,6 +56,10 @@ class Embedder:
 
         started = time.perf_counter()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # The weight-loading progress bar would interleave with CLI output on every start.
+        transformers_logging.disable_progress_bar()
 
         self._model = SentenceTransformer(str(self.model_path), device="cpu")
         self.dimension = int(self._model.get_embedding_dimension() or 0)
