@@ -7,6 +7,15 @@ matches "Björk", "HARLOW’S" matches "Harlow's", and 鲁迅 matches inside
 unsegmented Chinese. Relations (terms used as predicates) and literals are
 not entities and are left out.
 
+Classes are in the gazetteer too, with ``is_class`` set on their entries,
+because a class word in a question ("Which *currency* ...") is a type
+constraint that the linker reports apart from the entities. A class label
+also matches in the singular and the plural ("countries", "people" for
+"person"), and so does the local name of the class IRI ("element" for
+``onto:Element`` labelled "chemical element"). The terms of the RDF, RDFS,
+OWL and XSD vocabularies (``rdf:Property``, ``rdfs:Class``) describe the
+schema, not the domain, and are left out.
+
 A ``Gazetteer`` pickles as its pattern table only; the PhraseMatcher is rebuilt
 from that table against the vocabulary of the first document it matches.
 """
@@ -22,17 +31,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from kgqa.graph.classes import ClassIndex
 from kgqa.graph.knowledge_graph import KnowledgeGraph
-from kgqa.graph.labels import LabelIndex
-from kgqa.linking.pipeline import token_norm
-from kgqa.normalize import prepare_text
+from kgqa.graph.labels import LOCAL_NAME_PRIORITY, LabelIndex, derived_label
+from kgqa.linking.inflection import inflections
+from kgqa.linking.pipeline import TITLE_CONNECTORS, token_norm
+from kgqa.normalize import fold, prepare_text
 
 __all__ = ["Gazetteer", "GazetteerEntry", "GazetteerMatch", "same_case"]
 
@@ -42,15 +54,22 @@ _CACHE_KEY = "linking.gazetteer"
 _MATCH_KEY = "KGQA_ENTITY"
 _BUILD_BATCH = 2000
 
+_SCHEMA_NAMESPACES = tuple(str(namespace) for namespace in (RDF, RDFS, OWL, XSD))
+
 
 @dataclasses.dataclass(frozen=True)
 class GazetteerEntry:
-    """One label of one entity; ``priority`` and ``lang`` come from ``kgqa.graph.labels.Label``."""
+    """One label of one entity; ``priority`` and ``lang`` come from ``kgqa.graph.labels.Label``.
+
+    For a class (``is_class``), ``label`` may be an inflected form of the
+    class label ("countries"), or the local name of its IRI.
+    """
 
     entity: Node
     label: str
     lang: str | None
     priority: int
+    is_class: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +93,7 @@ class Gazetteer:
         self.patterns = patterns
         self._matcher: PhraseMatcher | None = None
         self._vocab: Vocab | None = None
+        self._title_heads: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -82,7 +102,7 @@ class Gazetteer:
         gazetteer = kg.cache.get(_CACHE_KEY)
         if not isinstance(gazetteer, cls):
             started = time.perf_counter()
-            gazetteer = cls.build(kg.labels, nlp)
+            gazetteer = cls.build(kg.labels, nlp, kg.classes)
             log.info("built gazetteer of graph %s: %d patterns, %d entities in %.2f s",
                      kg.name, len(gazetteer.patterns), gazetteer.entity_count(),
                      time.perf_counter() - started)
@@ -90,15 +110,16 @@ class Gazetteer:
         return gazetteer
 
     @classmethod
-    def build(cls, labels: LabelIndex, nlp: Language) -> Gazetteer:
-        """Tokenize every entity label with ``nlp.tokenizer`` and index it by its folded tokens."""
+    def build(cls, labels: LabelIndex, nlp: Language,
+              classes: ClassIndex | None = None) -> Gazetteer:
+        """Tokenize every entity label with ``nlp.tokenizer`` and index it by its folded tokens.
+
+        ``classes`` marks the class terms; without it every term is an entity.
+        """
         entries_by_text: dict[str, list[GazetteerEntry]] = defaultdict(list)
-        for text, entity, label in labels.surface_forms():
-            if isinstance(entity, Literal) or labels.is_relation(entity):
-                continue
-            cleaned = " ".join(prepare_text(text).split())
+        for entry in _entries(labels, classes or ClassIndex()):
+            cleaned = " ".join(prepare_text(entry.label).split())
             if cleaned:
-                entry = GazetteerEntry(entity, text, label.lang, label.priority)
                 entries_by_text[cleaned].append(entry)
 
         patterns: dict[tuple[str, ...], list[GazetteerEntry]] = defaultdict(list)
@@ -118,7 +139,20 @@ class Gazetteer:
 
     def entity_count(self) -> int:
         """Return the number of distinct entities that have at least one pattern."""
-        return len({entry.entity for entry in self.entries()})
+        return len({entry.entity for entry in self.entries() if not entry.is_class})
+
+    def title_heads(self) -> frozenset[str]:
+        """Return the folded words that precede "of" or "the" between capitalized label words.
+
+        "Isle of Man" gives "isle" and "Republic of the Congo" gives
+        "republic". A question's capitalized words joined by "of" or "the"
+        form one name only after such a word, so "Isle of Skye" is one
+        unknown name but "CEO of Google" is not.
+        """
+        if self._title_heads is None:
+            self._title_heads = frozenset(
+                head for entry in self.entries() for head in _title_heads(entry.label))
+        return self._title_heads
 
     def match(self, doc: Doc) -> list[GazetteerMatch]:
         """Return every span of ``doc`` that equals a label, overlapping spans included.
@@ -157,7 +191,45 @@ class Gazetteer:
         self.patterns = state["patterns"]
         self._matcher = None
         self._vocab = None
+        self._title_heads = None
         self._lock = threading.Lock()
+
+
+def _entries(labels: LabelIndex, classes: ClassIndex) -> Iterator[GazetteerEntry]:
+    """Yield an entry per entity label, and per inflected form of each class label."""
+    for text, term, label in labels.surface_forms():
+        if isinstance(term, Literal) or labels.is_relation(term) or _is_schema_term(term):
+            continue
+        if not classes.is_class(term):
+            yield GazetteerEntry(term, text, label.lang, label.priority)
+            continue
+        for form in sorted(inflections(text)):
+            yield GazetteerEntry(term, form, label.lang, label.priority, is_class=True)
+
+    # A class inferred only from a property's domain (foaf:Person from
+    # foaf:mbox) has no label at all. So every class also matches by its local name.
+    for term in sorted(classes.classes(), key=str):
+        if isinstance(term, URIRef) and not _is_schema_term(term):
+            name = derived_label(str(term))
+            if name.replace(" ", "").isalpha():
+                for form in sorted(inflections(name)):
+                    yield GazetteerEntry(term, form, None, LOCAL_NAME_PRIORITY, is_class=True)
+
+
+def _is_schema_term(term: Node) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(_SCHEMA_NAMESPACES)
+
+
+def _title_heads(label: str) -> Iterator[str]:
+    words = prepare_text(label).split()
+    for index in range(1, len(words) - 1):
+        if fold(words[index]) not in TITLE_CONNECTORS or fold(words[index - 1]) in TITLE_CONNECTORS:
+            continue
+        after = index + 1
+        while after < len(words) and fold(words[after]) in TITLE_CONNECTORS:
+            after += 1
+        if after < len(words) and words[index - 1][:1].isupper() and words[after][:1].isupper():
+            yield fold(words[index - 1])
 
 
 def _build_matcher(vocab: Vocab, keys: Iterable[tuple[str, ...]]) -> PhraseMatcher:

@@ -4,10 +4,17 @@ Steps of ``EntityLinker.link``:
 
 1. Normalize the question (``prepare_text``) and run the spaCy pipeline.
 2. Find exact matches with the gazetteer and apply two guards. Everyday
-   words ("up", "what") link only when bracketed, or when spelled with the
-   label's capitals away from the start of a sentence. A match that is only
-   part of a longer capitalized name ("Paris" in "Paris Hilton") is dropped.
-   Among overlapping matches the longest wins, then the earliest.
+   words ("up", "what", "In") link only when bracketed, or when spelled with
+   the label's capitals where capitals mark a name. Capitals mark no name at
+   the start of a sentence, in a question in title case or in capitals, or
+   in the pronoun "I". A match that is only part of a longer capitalized
+   name ("Paris" in "Paris Hilton") is dropped. Among overlapping matches the
+   longest wins, then the earliest. A match of a class label ("currency",
+   "countries") is a type constraint: it goes to ``LinkResult.classes``,
+   stays unmasked, and never becomes an entity.
+   Capitalized words that no label covers are unknown names
+   (``pipeline.name_runs``), unless they spell a relation label ("Chief
+   Executive").
 3. Search labels with typo tolerance (rapidfuzz) on the remaining tokens,
    then with the embedding fallback on the remaining capitalized names and
    bracketed spans. Both link only when the closest label is clearly ahead of
@@ -25,12 +32,15 @@ import time
 from typing import Any
 
 import numpy as np
+from rdflib import URIRef
+from rdflib.term import Node
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kgqa.embedding import Embedder
 from kgqa.errors import InvalidInput
 from kgqa.graph.knowledge_graph import KnowledgeGraph
+from kgqa.graph.labels import derived_label
 from kgqa.linking.disambiguation import Disambiguator, RelationFit, Sense
 from kgqa.linking.fuzzy import EmbeddingIndex, FuzzyIndex, LabelHit, candidate_spans, pick_closest
 from kgqa.linking.gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, same_case
@@ -45,7 +55,7 @@ from kgqa.linking.pipeline import (
     is_title_case,
     name_runs,
 )
-from kgqa.normalize import has_cjk, prepare_text
+from kgqa.normalize import fold, has_cjk, prepare_text
 from kgqa.settings import Settings
 
 __all__ = ["AmbiguousMention", "EMBEDDING_MIN_SIMILARITY", "EntityLinker", "LinkResult"]
@@ -92,10 +102,12 @@ class LinkResult:
     """Entities found in one question.
 
     Character offsets index into ``normalized_question``. ``masked_question``
-    is ``normalized_question`` with each linked mention (and its brackets)
-    replaced by ``NE``. ``unlinked_names`` are capitalized or bracketed names
-    that matched nothing; ``ambiguous`` are spans with several equally close
-    labels.
+    is ``normalized_question`` with each linked entity mention (and its
+    brackets) replaced by ``NE``. ``unlinked_names`` are capitalized or
+    bracketed names that matched nothing; ``ambiguous`` are spans with several
+    equally close labels. ``classes`` are the class mentions ("Which
+    *countries* ..."), each with its most populated class first and other
+    classes of the same label as alternatives.
     """
 
     question: str
@@ -115,6 +127,7 @@ class _Mention:
     method: str
     senses: list[Sense]
     others: list[Candidate] = dataclasses.field(default_factory=list)
+    is_class: bool = False
 
 
 class EntityLinker:
@@ -149,16 +162,24 @@ class EntityLinker:
         self.gazetteer.prepare(nlp.vocab)
         self.fuzzy_index = self._fuzzy_index_for(kg, nlp)
         self.disambiguator = Disambiguator(kg, embedder, relation_fit)
+        self._relation_keys = frozenset(
+            fold(text) for predicate in kg.labels.relations()
+            for text in kg.labels.relation_labels(predicate))
         self._embedding_index = None
         if embedder is not None:
-            self._embedding_index = EmbeddingIndex(self.gazetteer.entries(), embedder,
+            self._embedding_index = EmbeddingIndex(self._entity_entries(), embedder,
                                                    label_embeddings)
+
+    def _entity_entries(self) -> list[GazetteerEntry]:
+        # Class labels match exactly or not at all: a typo-tolerant match of a
+        # common noun ("county" for "country") is more often another word.
+        return [entry for entry in self.gazetteer.entries() if not entry.is_class]
 
     def _fuzzy_index_for(self, kg: KnowledgeGraph, nlp: Language) -> FuzzyIndex:
         cache_key = (_FUZZY_CACHE_KEY, nlp.lang)
         index = kg.cache.get(cache_key)
         if not isinstance(index, FuzzyIndex):
-            index = FuzzyIndex(self.gazetteer.entries(), frozenset(nlp.Defaults.stop_words))
+            index = FuzzyIndex(self._entity_entries(), frozenset(nlp.Defaults.stop_words))
             kg.cache[cache_key] = index
         return index
 
@@ -187,7 +208,8 @@ class EntityLinker:
         exact, runs = self._exact_mentions(doc, brackets, title_case)
         free = [True] * len(doc)
         _occupy(free, exact)
-        units = _name_units(doc, free, brackets, runs)
+        units = [unit for unit in _name_units(doc, free, brackets, runs)
+                 if not self._names_relation(doc[unit[0]:unit[1]])]
 
         fuzzy, ambiguous = self._fuzzy_mentions(doc, free, units)
         _occupy(free, fuzzy)
@@ -196,9 +218,12 @@ class EntityLinker:
         _occupy(free, embedded)
         _occupy(free, more_ambiguous)
 
-        mentions = sorted(exact + fuzzy + embedded, key=lambda mention: mention.start)
+        class_mentions = [mention for mention in exact if mention.is_class]
+        mentions = sorted([mention for mention in exact if not mention.is_class] + fuzzy + embedded,
+                          key=lambda mention: mention.start)
         masked = _masked_question(doc, mentions, brackets)
         entities = [self._linked_entity(doc, mention, masked) for mention in mentions]
+        classes = [self._linked_class(doc, mention) for mention in class_mentions]
         unlinked = [doc[start:end].text for start, end in units if all(free[start:end])]
 
         log.debug("linked %d entities in %.1f ms: %s", len(entities),
@@ -211,6 +236,7 @@ class EntityLinker:
             masked_question=masked,
             unlinked_names=unlinked,
             ambiguous=[self._ambiguous(doc, mention) for mention in ambiguous + more_ambiguous],
+            classes=classes,
         )
 
     def candidates(self, text: str, limit: int = 10) -> list[Candidate]:
@@ -227,6 +253,10 @@ class EntityLinker:
         hits = self.fuzzy_index.complete(prepare_text(text), limit)
         return [Candidate(hit.entry.entity, hit.entry.label, hit.score) for hit in hits]
 
+    def _names_relation(self, span: Span) -> bool:
+        """Return whether a capitalized run spells a relation label ("Chief Executive"), not a name."""
+        return fold(span.text) in self._relation_keys
+
     def _checked_question(self, question: str) -> str:
         if not isinstance(question, str):
             raise InvalidInput(f"The question must be a string, got {type(question).__name__}.")
@@ -242,20 +272,24 @@ class EntityLinker:
 
     def _exact_mentions(self, doc: Doc, brackets: list[tuple[int, int]],
                         title_case: bool) -> tuple[list[_Mention], list[tuple[int, int]]]:
-        """Return the exact mentions and the runs of capitalized words (none if title case)."""
+        """Return the exact mentions and the runs of capitalized words.
+
+        In a title-case question (``is_title_case``, which includes questions
+        in capitals) capitals mark no names, so there are no runs.
+        """
         admitted: list[tuple[GazetteerMatch, list[Sense]]] = []
         for match in self.gazetteer.match(doc):
             bracketed = (match.start, match.end) in brackets
             if not bracketed and _breaks_bracket(match.start, match.end, brackets):
                 continue
-            senses = _admissible_senses(doc, match, bracketed)
+            senses = _admissible_senses(doc, match, bracketed, title_case)
             if senses:
                 admitted.append((match, senses))
 
-        runs = [] if title_case else name_runs(doc, {match.start for match, _ in admitted})
+        runs = [] if title_case else name_runs(doc, {match.start for match, _ in admitted},
+                                            self.gazetteer.title_heads())
         admitted = _drop_partial_names(doc, admitted, brackets, runs)
-        mentions = [_Mention(match.start, match.end, "exact", senses)
-                    for match, senses in _longest_first(admitted)]
+        mentions = [_exact_mention(match, senses) for match, senses in _longest_first(admitted)]
         return mentions, runs
 
     def _fuzzy_mentions(self, doc: Doc, free: list[bool],
@@ -298,6 +332,32 @@ class EntityLinker:
             alternatives=ranked[1:],
         )
 
+    def _linked_class(self, doc: Doc, mention: _Mention) -> LinkedEntity:
+        """Report a class mention: the class with the most instances first, then its namesakes."""
+        classes = self.kg.classes
+        terms = sorted({sense.entity for sense in mention.senses},
+                       key=lambda term: (-len(classes.instances(term)), str(term)))
+        candidates = [Candidate(term, self._class_label(term), 1.0) for term in terms]
+
+        span = doc[mention.start:mention.end]
+        return LinkedEntity(
+            mention=span.text,
+            start=span.start_char,
+            end=span.end_char,
+            entity=candidates[0].entity,
+            label=candidates[0].label,
+            score=1.0,
+            method=mention.method,
+            alternatives=candidates[1:],
+        )
+
+    def _class_label(self, term: Node) -> str:
+        # A class known only from a property's domain (foaf:Person) is in no
+        # triple, so it has no label of its own.
+        if self.kg.labels.labels(term) or not isinstance(term, URIRef):
+            return self.kg.labels.display(term)
+        return derived_label(str(term))
+
     def _ambiguous(self, doc: Doc, mention: _Mention) -> AmbiguousMention:
         span = doc[mention.start:mention.end]
         candidates = [Candidate(sense.entity, sense.label, sense.match_score)
@@ -311,10 +371,18 @@ def _breaks_bracket(start: int, end: int, brackets: list[tuple[int, int]]) -> bo
     return any(_overlaps((start, end), bracket) for bracket in brackets)
 
 
-def _admissible_senses(doc: Doc, match: GazetteerMatch, bracketed: bool) -> list[Sense]:
-    """Return one sense per entity whose label may link this span under the everyday-word guard."""
+def _admissible_senses(doc: Doc, match: GazetteerMatch, bracketed: bool,
+                       title_case: bool) -> list[Sense]:
+    """Return one sense per entity whose label may link this span under the everyday-word guard.
+
+    When the span matches a class label, only the classes are returned: a
+    class word is a type constraint even where an entity has the same label.
+    """
     span = doc[match.start:match.end]
-    allowed = [entry for entry in match.entries if bracketed or _may_link(doc, span, entry)]
+    classes = [entry for entry in match.entries
+               if entry.is_class and (bracketed or _may_link_class(span))]
+    allowed = classes or [entry for entry in match.entries if not entry.is_class
+                          and (bracketed or _may_link(doc, span, entry, title_case))]
 
     senses: dict[Any, Sense] = {}
     for entry in sorted(allowed, key=lambda entry: (not same_case(span.text, entry.label),
@@ -325,15 +393,29 @@ def _admissible_senses(doc: Doc, match: GazetteerMatch, bracketed: bool) -> list
     return list(senses.values())
 
 
-def _may_link(doc: Doc, span: Span, entry: GazetteerEntry) -> bool:
+def _exact_mention(match: GazetteerMatch, senses: list[Sense]) -> _Mention:
+    # A term is either a class or an entity in the gazetteer, and the senses
+    # of one match are all classes or all entities (see _admissible_senses).
+    class_terms = {entry.entity for entry in match.entries if entry.is_class}
+    return _Mention(match.start, match.end, "exact", senses,
+                    is_class=senses[0].entity in class_terms)
+
+
+def _may_link_class(span: Span) -> bool:
+    """Apply the guard of class labels, which are common nouns: a word other than a stop word."""
+    return any(token.is_alpha and not token.is_stop and token.norm_ not in QUESTION_WORDS
+               for token in span)
+
+
+def _may_link(doc: Doc, span: Span, entry: GazetteerEntry, title_case: bool) -> bool:
     """Apply the everyday-word guard to one label matched by an unbracketed span.
 
     The guard concerns spans made only of ordinary tokens: stop words,
     question words, single characters and very common words. Such a span
-    links when it spells the label with the same capitals away from a sentence
-    start ("Who directed Up?"). It also links when the label is itself
-    lowercase and the span has only common content words. A lone question
-    word or a lone CJK character never links.
+    links when it spells the label with the same capitals where capitals mark
+    a name ("Who directed Up?", see ``_capitals_mark_name``). It also links
+    when the label is itself lowercase and the span has only common content
+    words. A lone question word or a lone CJK character never links.
     """
     if not any(char.isalnum() for char in span.text):
         return False
@@ -344,10 +426,26 @@ def _may_link(doc: Doc, span: Span, entry: GazetteerEntry) -> bool:
     if len(span) == 1 and span[0].norm_ in QUESTION_WORDS:
         return False
 
-    if same_case(span.text, entry.label) and not is_sentence_start(doc, span.start):
+    if same_case(span.text, entry.label) and _capitals_mark_name(doc, span, title_case):
         return True
     content_words = all(not token.is_stop and len(token.text) > 1 for token in span)
     return entry.label == entry.label.lower() and content_words
+
+
+def _capitals_mark_name(doc: Doc, span: Span, title_case: bool) -> bool:
+    """Return whether the capitals of an everyday word in ``span`` are evidence of a name.
+
+    They are not in a title-case question (including one written in
+    capitals), at the start of a sentence ("In which year ..."), or for the
+    pronoun "I", which is always capitalized. A word after "I" marks the
+    pronoun ("Can I see ..."), while the symbol of iodine ends its clause
+    ("the symbol I?").
+    """
+    if title_case or is_sentence_start(doc, span.start):
+        return False
+    if span.text == "I" and span.end < len(doc):
+        return doc[span.end].is_punct
+    return True
 
 
 def _drop_partial_names(doc: Doc, admitted: list[tuple[GazetteerMatch, list[Sense]]],

@@ -37,6 +37,7 @@ from kgqa.normalize import fold, has_cjk
 __all__ = [
     "NORMS_COMPONENT",
     "QUESTION_WORDS",
+    "TITLE_CONNECTORS",
     "bracket_spans",
     "build_nlp",
     "is_cjk_char",
@@ -45,6 +46,7 @@ __all__ = [
     "is_ordinary_token",
     "is_rare_word",
     "is_sentence_start",
+    "is_title_abbreviation",
     "is_title_case",
     "name_runs",
     "set_norms",
@@ -82,10 +84,20 @@ COMMON_WORD_MIN_ZIPF = 5.5
 # (4.2) are not.
 RARE_WORD_MAX_ZIPF = 4.0
 
-# Words that may join the capitalized words of one name ("Bank of Ireland",
-# "Guns N' Roses", "Simon & Garfunkel").
-_NAME_CONNECTORS = frozenset({"&", "'", "-", "of", "de", "da", "di", "du", "del", "der", "la",
-                              "le", "van", "von"})
+# Name particles and punctuation that join the capitalized words of one name
+# ("Ludwig van Beethoven", "Bashar al-Assad", "Guns N' Roses", "Simon & Garfunkel").
+_NAME_PARTICLES = frozenset({"&", "'", "-", "al", "bin", "da", "das", "de", "del", "della", "den",
+                             "der", "di", "dos", "du", "el", "ibn", "la", "le", "van", "von"})
+# Words that join capitalized words only after a word that precedes them in
+# the graph's own labels ("Isle of Man", "Republic of the Congo"): elsewhere
+# they separate a title from a name ("CEO of Google", "President of France").
+TITLE_CONNECTORS = frozenset({"of", "the"})
+_JOINING_WORDS = _NAME_PARTICLES | TITLE_CONNECTORS
+
+# Job titles written as abbreviations: chief officers (CEO, CFO, CTO, CISO)
+# and vice presidents, in the singular or plural. They name a role, not a
+# person or an organization.
+_TITLE_ABBREVIATION_RE = re.compile(r"^(?:C[A-Z]{1,3}O|[ES]?VP)s?$")
 
 _SENTENCE_END = frozenset({".", "?", "!", ":", ";", "\n"})
 _OPENING = frozenset({"(", "[", "{", '"', "'"})
@@ -207,11 +219,35 @@ def is_sentence_start(doc: Doc, index: int) -> bool:
 
 
 def is_name_like(token: Token) -> bool:
-    """Return whether a token looks like part of a proper name: capitalized and not a stop word."""
+    """Return whether a token looks like part of a proper name.
+
+    Name-like: capitalized, and neither a stop word, a question word nor a
+    job title abbreviation such as "CEO".
+    """
     text = token.text
     if not text[:1].isupper() or not any(char.isalpha() for char in text):
         return False
+    if is_title_abbreviation(text):
+        return False
     return not (token.is_stop or token.norm_ in QUESTION_WORDS)
+
+
+def is_title_abbreviation(text: str) -> bool:
+    """Return whether ``text`` abbreviates a job title: "CEO", "CFOs", "CISO", "VP", "SVP"."""
+    return _TITLE_ABBREVIATION_RE.match(text) is not None
+
+
+def _is_standalone_acronym(token: Token) -> bool:
+    """Return whether a token is an all-capitals acronym that is also a frequent word ("USA").
+
+    Such an acronym is a whole name by itself, so it never joins the
+    capitalized words next to it. A rare acronym ("IBM" in "IBM Research")
+    may start a longer name.
+    """
+    text = token.text
+    if len(text) < 2 or not text.isalpha() or not text.isupper():
+        return False
+    return not is_rare_word(token.norm_, token.lang_)
 
 
 def bracket_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -248,8 +284,14 @@ def _capitalized(token: Token) -> bool:
     return token.text[:1].isupper()
 
 
-def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
-    """Return spans of consecutive capitalized words, joined by name connectors.
+def name_runs(doc: Doc, match_starts: set[int],
+              title_heads: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Return spans of consecutive capitalized words, joined by name particles.
+
+    "of" and "the" join capitalized words only right after one of
+    ``title_heads`` (folded words, see ``Gazetteer.title_heads``). A job title
+    abbreviation is no part of a name, and an acronym that is a frequent word
+    ("USA") is a run of its own.
 
     A capitalized word that opens a sentence ("Visit Paris") is left out of its
     run, because its capital letter does not mark a name. It stays when one of
@@ -262,7 +304,7 @@ def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
             index += 1
             continue
 
-        end = _run_end(doc, index)
+        end = _run_end(doc, index, title_heads)
         start = index
         first = doc[start]
         if (is_sentence_start(doc, start) and start not in match_starts
@@ -274,14 +316,28 @@ def name_runs(doc: Doc, match_starts: set[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _run_end(doc: Doc, start: int) -> int:
+def _run_end(doc: Doc, start: int, title_heads: frozenset[str]) -> int:
+    if _is_standalone_acronym(doc[start]):
+        return start + 1
+
     end = start + 1
     while end < len(doc):
-        if is_name_like(doc[end]):
-            end += 1
-        elif (doc[end].norm_ in _NAME_CONNECTORS and end + 1 < len(doc)
-              and is_name_like(doc[end + 1])):
-            end += 2
-        else:
+        after = _connectors_end(doc, end, title_heads)
+        if after >= len(doc) or not is_name_like(doc[after]) or _is_standalone_acronym(doc[after]):
             break
+        end = after + 1
+    return end
+
+
+def _connectors_end(doc: Doc, index: int, title_heads: frozenset[str]) -> int:
+    """Return the index after the name particles or title connectors that start at ``index``.
+
+    Returns ``index`` itself when no connector may join there.
+    """
+    end = index
+    while end < len(doc) and doc[end].norm_ in _JOINING_WORDS:
+        end += 1
+    connectors = {token.norm_ for token in doc[index:end]}
+    if connectors & TITLE_CONNECTORS and doc[index - 1].norm_ not in title_heads:
+        return index
     return end

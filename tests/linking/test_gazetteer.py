@@ -145,3 +145,81 @@ def test_large_generated_graph_builds(nlp):
 ])
 def test_same_case_ignores_accents_only(mention, label, same):
     assert same_case(mention, label) is same
+
+
+ATLAS = """
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+ex:City a rdfs:Class ; rdfs:label "city" .
+ex:Element a rdfs:Class ; rdfs:label "chemical element" .
+ex:Paris a ex:City ; rdfs:label "Paris" .
+ex:Iron a ex:Element ; rdfs:label "iron" .
+ex:capital a rdf:Property ; rdfs:label "capital" .
+ex:Ann foaf:mbox <mailto:ann@example.org> ; rdfs:label "Ann" .
+"""
+
+
+def _class_entries(gazetteer, key):
+    return {(str(entry.entity), entry.is_class) for entry in gazetteer.patterns.get(key, ())}
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    (("city",), {(EX + "City", True)}),
+    (("cities",), {(EX + "City", True)}),
+    (("chemical", "elements"), {(EX + "Element", True)}),
+    (("element",), {(EX + "Element", True)}),
+    (("elements",), {(EX + "Element", True)}),
+    (("people",), {("http://xmlns.com/foaf/0.1/Person", True)}),
+    (("persons",), {("http://xmlns.com/foaf/0.1/Person", True)}),
+    (("paris",), {(EX + "Paris", False)}),
+])
+def test_class_forms_are_patterns(make_kg, nlp, key, expected):
+    gazetteer = Gazetteer.for_graph(make_kg(ATLAS), nlp)
+
+    assert _class_entries(gazetteer, key) == expected
+
+
+def test_schema_terms_are_left_out(make_kg, nlp):
+    gazetteer = Gazetteer.for_graph(make_kg(ATLAS), nlp)
+
+    assert ("property",) not in gazetteer.patterns
+    assert ("class",) not in gazetteer.patterns
+
+
+def test_entity_count_excludes_classes(make_kg, nlp):
+    gazetteer = Gazetteer.for_graph(make_kg(ATLAS), nlp)
+    entities = {str(entry.entity) for entry in gazetteer.entries() if not entry.is_class}
+
+    assert entities == {EX + "Paris", EX + "Iron", EX + "Ann", EX + "capital",
+                        "mailto:ann@example.org"}
+    assert gazetteer.entity_count() == len(entities)
+
+
+def test_build_without_classes_marks_none(make_kg, nlp):
+    gazetteer = Gazetteer.build(make_kg(ATLAS).labels, nlp)
+
+    assert not any(entry.is_class for entry in gazetteer.entries())
+    assert ("cities",) not in gazetteer.patterns
+
+
+@pytest.mark.parametrize(("label", "heads"), [
+    ("Isle of Man", {"isle"}),
+    ("Republic of the Marshall Islands", {"republic"}),
+    ("Alexander the Great", {"alexander"}),
+    ("Congo (Democratic Republic of the)", set()),
+    ("bank of the river", set()),
+    ("Holy See", set()),
+])
+def test_title_heads_from_labels(make_kg, nlp, label, heads):
+    gazetteer = Gazetteer.build(make_kg(f'ex:X rdfs:label "{label}" .').labels, nlp)
+
+    assert gazetteer.title_heads() == heads
+
+
+def test_title_heads_survive_pickle(make_kg, nlp):
+    gazetteer = Gazetteer.build(make_kg('ex:X rdfs:label "Isle of Man" .').labels, nlp)
+    gazetteer.title_heads()
+
+    restored = pickle.loads(pickle.dumps(gazetteer))
+
+    assert restored.title_heads() == {"isle"}

@@ -299,3 +299,118 @@ def test_invalid_question_raises(music_linker, question, message):
 def test_invalid_candidate_limit_raises(music_linker, limit):
     with pytest.raises(InvalidInput, match="Invalid limit"):
         music_linker.candidates("Marl", limit=limit)
+
+
+ATLAS = """
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+ex:Country a rdfs:Class ; rdfs:label "country" .
+ex:Currency a rdfs:Class ; rdfs:label "currency" .
+ex:Element a rdfs:Class ; rdfs:label "chemical element" .
+ex:Japan a ex:Country ; rdfs:label "Japan" ; ex:currency ex:Yen ; ex:chiefExecutive ex:Kishida .
+ex:Yen a ex:Currency ; rdfs:label "Yen" .
+ex:Mexico a ex:Country ; rdfs:label "Mexico" .
+ex:MexicoCity rdfs:label "Mexico City" .
+ex:Indium a ex:Element ; rdfs:label "indium" ; skos:altLabel "In" .
+ex:Iodine a ex:Element ; rdfs:label "iodine" ; skos:altLabel "I" .
+ex:Ann foaf:mbox <mailto:ann@example.org> ; rdfs:label "Ann Lee" .
+ex:Google rdfs:label "Google" .
+ex:chiefExecutive rdfs:label "chief executive" .
+"""
+
+
+@pytest.fixture
+def atlas_linker(make_kg, nlp, settings):
+    return EntityLinker(make_kg(ATLAS), nlp, settings=settings)
+
+
+def _classes(result) -> list[str]:
+    return [str(mention.entity).rsplit("/", 1)[-1] for mention in result.classes]
+
+
+def test_class_mention_is_not_entity(atlas_linker):
+    result = atlas_linker.link("Which currency does Japan use?")
+
+    assert _linked(result) == ["Japan"]
+    assert _classes(result) == ["Currency"]
+    assert result.masked_question == "Which currency does NE use?"
+
+
+def test_class_mention_reports_span_and_label(atlas_linker):
+    mention = atlas_linker.link("How many countries are there?").classes[0]
+
+    assert (mention.mention, mention.start, mention.end) == ("countries", 9, 18)
+    assert mention.label == "country"
+    assert mention.method == "exact"
+
+
+@pytest.mark.parametrize(("question", "entities", "classes"), [
+    ("Which countries use the Yen?", ["Yen"], ["Country"]),
+    ("Which Countries use the Yen?", ["Yen"], ["Country"]),
+    ("Which chemical elements are gases?", [], ["Element"]),
+    ("Which elements are gases?", [], ["Element"]),
+    ("How many people have an e-mail address?", [], ["Person"]),
+    ("Which persons have an e-mail address?", [], ["Person"]),
+    ("Which currency and which country?", [], ["Currency", "Country"]),
+])
+def test_class_forms_link_as_classes(atlas_linker, question, entities, classes):
+    result = atlas_linker.link(question)
+
+    assert _linked(result) == entities
+    assert _classes(result) == classes
+
+
+def test_derived_class_label_is_local_name(atlas_linker):
+    mention = atlas_linker.link("How many people are there?").classes[0]
+
+    assert str(mention.entity) == "http://xmlns.com/foaf/0.1/Person"
+    assert mention.label == "Person"
+
+
+def test_entity_name_beats_class_word(atlas_linker):
+    result = atlas_linker.link("Is Mexico City in Mexico?")
+
+    assert _linked(result) == ["MexicoCity", "Mexico"]
+    assert result.classes == []
+
+
+def test_class_namesakes_are_alternatives(make_kg, nlp, settings):
+    kg = make_kg("""
+        ex:Town a rdfs:Class ; rdfs:label "city" .
+        ex:City a rdfs:Class ; rdfs:label "city" .
+        ex:Leeds a ex:City ; rdfs:label "Leeds" .
+    """)
+    linker = EntityLinker(kg, nlp, settings=settings)
+
+    mention = linker.link("Which city is Leeds?").classes[0]
+
+    assert str(mention.entity) == EX + "City"
+    assert [str(candidate.entity) for candidate in mention.alternatives] == [EX + "Town"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("In which year was indium found?", ["Indium"]),
+    ("Which Elements Are In Japan?", ["Japan"]),
+    ("WHICH ELEMENTS ARE IN JAPAN?", ["Japan"]),
+    ("Which element has the symbol In?", ["Indium"]),
+    ("Can I see the iodine data?", ["Iodine"]),
+    ("Which element has the symbol I?", ["Iodine"]),
+    ("Which element is I?", ["Iodine"]),
+])
+def test_capitals_of_everyday_words(atlas_linker, question, expected):
+    assert _linked(atlas_linker.link(question)) == expected
+
+
+@pytest.mark.parametrize(("question", "expected", "unlinked"), [
+    ("Who is the CEO of Google?", ["Google"], []),
+    ("Who were the former CEOs of Google?", ["Google"], []),
+    ("Is Ann Lee the CEO of Google?", ["Ann", "Google"], []),
+    ("When did Ann Lee become CFO of Google?", ["Ann", "Google"], []),
+    ("Who is the Chief Executive of Japan?", ["Japan"], []),
+    ("What does Paris Hilton do for a living?", [], ["Paris Hilton"]),
+    ("Does Google Maps work in Japan?", ["Japan"], ["Google Maps"]),
+])
+def test_unknown_names_beside_titles(atlas_linker, question, expected, unlinked):
+    result = atlas_linker.link(question)
+
+    assert _linked(result) == expected
+    assert result.unlinked_names == unlinked

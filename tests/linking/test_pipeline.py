@@ -12,6 +12,7 @@ from kgqa.linking.pipeline import (
     is_name_like,
     is_ordinary_token,
     is_sentence_start,
+    is_title_abbreviation,
     is_title_case,
     name_runs,
     token_norm,
@@ -121,9 +122,26 @@ def test_sentence_start_skips_opening_bracket(nlp):
     ("What", False),
     ("hilton", False),
     ("1999", False),
+    ("CEO", False),
+    ("CFOs", False),
+    ("IBM", True),
 ])
 def test_name_like_tokens(nlp, word, name_like):
     assert is_name_like(nlp(word)[0]) is name_like
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("CEO", True),
+    ("CEOs", True),
+    ("CISO", True),
+    ("SVP", True),
+    ("VPs", True),
+    ("CO", False),
+    ("IBM", False),
+    ("Ceo", False),
+])
+def test_title_abbreviation_table(text, expected):
+    assert is_title_abbreviation(text) is expected
 
 
 @pytest.mark.parametrize(("question", "title_case"), [
@@ -143,13 +161,36 @@ def test_title_case_detection(nlp, question, title_case):
     ("Visit Paris today.", ["Paris"]),
     ("Marlow Vance was born where?", ["Marlow Vance"]),
     ("Where were Guns N' Roses formed?", ["Guns N' Roses"]),
-    ("Is the Bank of Ireland open?", ["Bank of Ireland"]),
+    ("Is the Bank of Ireland open?", ["Bank", "Ireland"]),
     ("Is Paris, France big?", ["Paris", "France"]),
+    ("Who is the CEO of Google?", ["Google"]),
+    ("Who were the former CEOs of Google?", ["Google"]),
+    ("When did Tim Cook become CEO of Apple?", ["Tim Cook", "Apple"]),
+    ("Is Eric Schmidt the CEO of Google?", ["Eric Schmidt", "Google"]),
+    ("Did the CFO of Intel Corp resign?", ["Intel Corp"]),
+    ("Is the USA Mexico's neighbour?", ["USA", "Mexico"]),
+    ("Does IBM Research publish?", ["IBM Research"]),
+    ("Who is Ludwig van Beethoven?", ["Ludwig van Beethoven"]),
+    ("Where was Bashar al-Assad born?", ["Bashar al-Assad"]),
+    ("Who is the President of France?", ["President", "France"]),
 ])
 def test_name_runs_table(nlp, question, runs):
     doc = nlp(question)
 
     assert [doc[start:end].text for start, end in name_runs(doc, set())] == runs
+
+
+@pytest.mark.parametrize(("question", "runs"), [
+    ("Is the Bank of Ireland open?", ["Bank of Ireland"]),
+    ("Who owns the Bank of the West?", ["Bank of the West"]),
+    ("Who is the President of France?", ["President", "France"]),
+])
+def test_name_runs_join_title_heads(nlp, question, runs):
+    doc = nlp(question)
+
+    found = name_runs(doc, set(), title_heads=frozenset({"bank"}))
+
+    assert [doc[start:end].text for start, end in found] == runs
 
 
 def test_name_runs_keep_matched_start(nlp):
