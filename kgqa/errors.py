@@ -12,6 +12,7 @@ __all__ = [
     "EntityNotFound",
     "GraphNotFound",
     "GraphParseError",
+    "InvalidExpression",
     "InvalidInput",
     "InvalidSetting",
     "KgqaError",
@@ -44,6 +45,12 @@ class InvalidInput(KgqaError):
 
     code = "invalid_input"
     http_status = 400
+
+
+class InvalidExpression(InvalidInput):
+    """An arithmetic expression that cannot be evaluated: bad syntax, division by zero or too large."""
+
+    code = "invalid_expression"
 
 
 class InvalidSetting(KgqaError):
