@@ -171,8 +171,9 @@ class Gazetteer:
         return matches
 
     def prepare(self, vocab: Vocab) -> None:
-        """Build the PhraseMatcher for ``vocab`` now, so that the first question is not slow."""
+        """Build the PhraseMatcher for ``vocab`` and the title heads now, not on the first question."""
         self._matcher_for(vocab)
+        self.title_heads()
 
     def _matcher_for(self, vocab: Vocab) -> PhraseMatcher:
         with self._lock:
@@ -221,15 +222,20 @@ def _is_schema_term(term: Node) -> bool:
 
 
 def _title_heads(label: str) -> Iterator[str]:
+    """Yield the folded word before each "of" or "the" that joins two capitalized words."""
     words = prepare_text(label).split()
     for index in range(1, len(words) - 1):
-        if fold(words[index]) not in TITLE_CONNECTORS or fold(words[index - 1]) in TITLE_CONNECTORS:
+        head = words[index - 1]
+        if fold(words[index]) not in TITLE_CONNECTORS or fold(head) in TITLE_CONNECTORS:
             continue
+
         after = index + 1
         while after < len(words) and fold(words[after]) in TITLE_CONNECTORS:
             after += 1
-        if after < len(words) and words[index - 1][:1].isupper() and words[after][:1].isupper():
-            yield fold(words[index - 1])
+        # "Aguirre, the Wrath of God": a comma ends the name before "the".
+        capitalized_head = head[:1].isupper() and head[-1:].isalnum()
+        if capitalized_head and after < len(words) and words[after][:1].isupper():
+            yield fold(head)
 
 
 def _build_matcher(vocab: Vocab, keys: Iterable[tuple[str, ...]]) -> PhraseMatcher:

@@ -207,6 +207,7 @@ def test_build_without_classes_marks_none(make_kg, nlp):
     ("Republic of the Marshall Islands", {"republic"}),
     ("Alexander the Great", {"alexander"}),
     ("Congo (Democratic Republic of the)", set()),
+    ("Aguirre, the Wrath of God", {"wrath"}),
     ("bank of the river", set()),
     ("Holy See", set()),
 ])
