@@ -196,6 +196,24 @@ class LabelIndex:
             return labels[0].text
         return split_local_name(local_name(str(predicate)))
 
+    def relation_labels(self, predicate: Node) -> list[str]:
+        """Return every label and alias of a predicate, ``relation_label(predicate)`` first.
+
+        Aliases such as ``skos:altLabel "CEO"`` let a question name a relation
+        in other words than its main label. Texts that differ only in case
+        are listed once.
+        """
+        main = self.relation_label(predicate)
+        labels = sorted(self._relation_labels.get(predicate, ()),  # type: ignore[arg-type]
+                        key=lambda label: (_language_rank(label.lang), label.priority))
+        texts = [main]
+        seen = {main.casefold()}
+        for label in labels:
+            if label.text.casefold() not in seen:
+                seen.add(label.text.casefold())
+                texts.append(label.text)
+        return texts
+
     def surface_forms(self) -> Iterator[tuple[str, Node, Label]]:
         """Yield ``(text, entity, label)`` for every label and alias: the linker's gazetteer."""
         for entity, labels in self._entity_labels.items():

@@ -114,3 +114,16 @@ def test_label_predicates_are_not_relations():
 def test_literal_displayed_by_value():
     index = _index('ex:S7 ex:gain .5 .')
     assert index.display(Literal("0.5", datatype=XSD.decimal)) == "0.5"
+
+
+def test_relation_labels_list_aliases():
+    index = _index('ex:Acme ex:chiefExecutive ex:Mira .\n'
+                   'ex:chiefExecutive rdfs:label "chief executive"@en ;\n'
+                   '    skos:altLabel "CEO"@en , "Chief Executive"@en , "Vorstandschef"@de .')
+    assert index.relation_labels(URIRef(EX + "chiefExecutive")) == [
+        "chief executive", "CEO", "Vorstandschef"]
+
+
+def test_relation_labels_without_label():
+    index = _index("ex:Mira ex:birthPlace ex:New_Lagos .")
+    assert index.relation_labels(URIRef(EX + "birthPlace")) == ["birth Place"]
