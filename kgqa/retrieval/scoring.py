@@ -37,15 +37,26 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
+from rdflib import Literal
 from rdflib.term import Node
 
 from kgqa.embedding import Embedder
 from kgqa.graph.knowledge_graph import KnowledgeGraph
+from kgqa.graph.labels import LOCAL_NAME_PRIORITY
 from kgqa.normalize import fold, has_cjk
+from kgqa.retrieval.coverage import VALUE_SAMPLE, explained_by_values, explained_words
 from kgqa.retrieval.examples import ExampleIndex
 from kgqa.retrieval.paths import CandidatePath, enumerate_paths
-from kgqa.retrieval.relation_path import RelationPath
+from kgqa.retrieval.relation_path import PathStep, RelationPath
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
+from kgqa.retrieval.words import (
+    STOPWORDS,
+    WORD_RE,
+    content_stems,
+    focus_word,
+    relation_words,
+    stem,
+)
 from kgqa.settings import Settings
 
 __all__ = [
@@ -59,6 +70,8 @@ __all__ = [
     "stem",
 ]
 
+# ``content_stems`` and ``stem`` moved to ``kgqa.retrieval.words``; they stay importable here.
+
 log = logging.getLogger(__name__)
 
 LEXICAL_WEIGHT = 0.25
@@ -67,6 +80,10 @@ HOP_PENALTY = 0.05
 INTERMEDIATE_PENALTY = 0.5
 EXAMPLE_WEIGHT = 1.0
 EXAMPLE_NEIGHBOURS = 10
+# Subtracted in full when no relation word of the question is explained, in part when some are.
+COVERAGE_PENALTY = 0.2
+# Aliases tried per step (``LabelIndex.relation_labels`` beyond the main label).
+MAX_ALIASES = 4
 _PATH_CACHE_ENTRIES = 512
 
 # Words that restrict a relation in time or rank. A relation label with one of
@@ -76,56 +93,6 @@ QUALIFIERS = frozenset({
     "last", "latest", "honorary", "acting", "interim", "deputy", "vice", "assistant",
     "alternate", "unofficial", "retired",
 })
-
-_STOPWORDS_TEXT = (
-    "a an the of by in on at to for from with and or not no nor is are was were be been being "
-    "am has have had do does did done what which who whom whose where when why how many much "
-    "that this these those it its their there as about into than then can could would should "
-    "will shall may might me my i you your he she his her they them we our us also any some "
-    "all both each every ever other such only just very s t ne name names list tell give show "
-    "please"
-)
-_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
-def stem(word: str) -> str:
-    """Reduce an English word to a crude stem so that inflected forms compare equal.
-
-    Handles plurals and third person (``members``), ``-ed``/``-ing`` (with a
-    doubled final consonant: ``starred`` -> ``star``), and agent nouns
-    (``director`` -> ``direct``). Stems are only compared with other stems.
-    """
-    stemmed = word.lower()
-    if len(stemmed) > 4 and stemmed.endswith("ies"):
-        stemmed = stemmed[:-3] + "y"
-    elif len(stemmed) > 4 and stemmed.endswith(("sses", "ches", "shes", "xes")):
-        stemmed = stemmed[:-2]
-    elif len(stemmed) > 3 and stemmed.endswith("s") and not stemmed.endswith(("ss", "us", "is")):
-        stemmed = stemmed[:-1]
-
-    before_suffix = stemmed
-    if len(stemmed) > 5 and stemmed.endswith("ing"):
-        stemmed = stemmed[:-3]
-    elif len(stemmed) > 4 and stemmed.endswith("ed"):
-        stemmed = stemmed[:-2]
-    if len(stemmed) > 5 and stemmed.endswith(("or", "er")):
-        stemmed = stemmed[:-2]
-    if stemmed != before_suffix and len(stemmed) > 3 and stemmed[-1] == stemmed[-2] \
-            and stemmed[-1] not in "lsz":
-        stemmed = stemmed[:-1]
-
-    if len(stemmed) > 4 and stemmed.endswith("e"):
-        stemmed = stemmed[:-1]
-    return stemmed
-
-
-def content_stems(text: str) -> set[str]:
-    """Return the stems of the content words of ``text`` (stop words and ``NE`` left out)."""
-    words = _WORD_RE.findall(fold(text))
-    return {stem(word) for word in words if word not in _STOPWORDS and not word.isdigit()}
-
 
 def lexical_overlap(label_words: Iterable[str], question_stems: set[str]) -> float:
     """Return the share of the relation-label words whose stems occur in the question (0 to 1)."""
@@ -137,7 +104,7 @@ def lexical_overlap(label_words: Iterable[str], question_stems: set[str]) -> flo
 
 def missing_qualifiers(label: str, question_words: set[str]) -> set[str]:
     """Return the qualifiers in a relation label that the question does not contain."""
-    label_words = set(_WORD_RE.findall(fold(label)))
+    label_words = set(WORD_RE.findall(fold(label)))
     return (label_words & QUALIFIERS) - question_words
 
 
@@ -160,15 +127,37 @@ def described_intermediate(masked_question: str) -> set[str]:
     focus = _FOCUS_RE.search(masked_question)
     if focus is None:
         return set()
-    focus_word = focus.group(1).lower()
-    if focus_word in _STOPWORDS or focus_word in _GENERIC_FOCUS:
+    focus_noun = focus.group(1).lower()
+    if focus_noun in STOPWORDS or focus_noun in _GENERIC_FOCUS:
         return set()
 
     described: set[str] = set()
     for pattern in _DESCRIBED_RES:
         for match in pattern.finditer(masked_question):
             described |= content_stems(match.group(1))
-    return described - content_stems(focus_word)
+    return described - content_stems(focus_noun)
+
+
+@dataclasses.dataclass(frozen=True)
+class _QuestionTerms:
+    """The parts of a masked question that path scoring compares with relation labels."""
+
+    stems: set[str]
+    words: set[str]
+    described: set[str]
+    relation_words: list[str]
+    focus: str | None
+
+    @classmethod
+    def read(cls, masked_question: str, excluded_words: Iterable[str]) -> _QuestionTerms:
+        # NOTE: word similarity needs the English embedding model, so Chinese,
+        # Japanese and Korean questions are not checked for unexplained words.
+        words = [] if has_cjk(masked_question) else relation_words(masked_question,
+                                                                   excluded_words)
+        return cls(stems=content_stems(masked_question),
+                   words=set(WORD_RE.findall(fold(masked_question))),
+                   described=described_intermediate(masked_question),
+                   relation_words=words, focus=focus_word(masked_question))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,6 +171,8 @@ class ScoredPath:
     lexical: float
     penalty: float
     vote: float
+    unexplained: tuple[str, ...] = ()
+    """The question's relation words (``relation_words``) that no step of the path explains."""
 
     def to_relation_path(self) -> RelationPath:
         """Return the public form used in ``Answer.path`` and ``Answer.alternative_paths``."""
@@ -219,9 +210,13 @@ class PathRetriever:
             self._paths.popitem(last=False)
         return paths
 
-    def rank(self, entity: Node, masked_question: str) -> list[ScoredPath]:
-        """Return the paths from ``entity`` scored for ``masked_question``, best first."""
-        return self.score_paths(masked_question, self.paths(entity))
+    def rank(self, entity: Node, masked_question: str,
+             excluded_words: Iterable[str] = ()) -> list[ScoredPath]:
+        """Return the paths from ``entity`` scored for ``masked_question``, best first.
+
+        ``excluded_words`` (class mentions, for example) need no relation to explain them.
+        """
+        return self.score_paths(masked_question, self.paths(entity), excluded_words)
 
     def relation_fit(self, entity: Node, masked_question: str) -> float:
         """Return how well the best path from ``entity`` fits the question, in [0, 1].
@@ -235,41 +230,93 @@ class PathRetriever:
             return 0.0
         return float(min(1.0, max(0.0, ranked[0].score)))
 
-    def score_paths(self, masked_question: str, paths: list[CandidatePath]) -> list[ScoredPath]:
+    def score_paths(self, masked_question: str, paths: list[CandidatePath],
+                    excluded_words: Iterable[str] = ()) -> list[ScoredPath]:
         """Score ``paths`` for ``masked_question`` and return them best first."""
         if not paths:
             return []
 
-        verbalizations = [verbalize_path(path.steps, TOPIC_PLACEHOLDER) for path in paths]
-        similarities = self._similarities(masked_question, verbalizations)
+        variants = [self._label_variants(path) for path in paths]
+        verbalizations = [[verbalize_path(steps, TOPIC_PLACEHOLDER) for steps in path_variants]
+                          for path_variants in variants]
+        flat = [text for texts in verbalizations for text in texts]
+        flat_similarities = self._similarities(masked_question, flat)
         votes = self._votes(masked_question, paths)
-        question_stems = content_stems(masked_question)
-        question_words = set(_WORD_RE.findall(fold(masked_question)))
-        described = described_intermediate(masked_question)
+        question = _QuestionTerms.read(masked_question, excluded_words)
+        unexplained = self._unexplained(question, paths)
 
-        scored = [
-            self._score_one(path, verbalization, float(similarity), votes.get(path.keys, 0.0),
-                            question_stems, question_words, described)
-            for path, verbalization, similarity in zip(paths, verbalizations, similarities,
-                                                       strict=True)
-        ]
+        scored = []
+        position = 0
+        for path, path_variants, texts in zip(paths, variants, verbalizations, strict=True):
+            similarities = flat_similarities[position: position + len(texts)]
+            position += len(texts)
+            options = [
+                self._score_one(path, steps, text, float(similarity), votes.get(path.keys, 0.0),
+                                question, unexplained[path.keys])
+                for steps, text, similarity in zip(path_variants, texts, similarities, strict=True)
+            ]
+            scored.append(max(options, key=lambda option: option.score))
         scored.sort(key=lambda item: (-item.score, item.path.hops, item.verbalization))
         return scored
 
-    def _score_one(self, path: CandidatePath, verbalization: str, similarity: float, vote: float,
-                   question_stems: set[str], question_words: set[str],
-                   described: set[str]) -> ScoredPath:
-        labels = [step.label for step in path.steps]
-        lexical = lexical_overlap(labels, question_stems)
-        missing = set().union(*(missing_qualifiers(label, question_words) for label in labels))
+    def _label_variants(self, path: CandidatePath) -> list[tuple[PathStep, ...]]:
+        """Return the path's steps as labelled, then once per alias with that one step renamed.
+
+        Renaming one step at a time keeps the count linear in the number of
+        aliases, where every combination would multiply them.
+        """
+        variants = [path.steps]
+        for index, (predicate, _inverse) in enumerate(path.keys):
+            step = path.steps[index]
+            for alias in self.kg.labels.relation_labels(predicate)[1:MAX_ALIASES + 1]:
+                renamed = dataclasses.replace(step, label=alias)
+                variants.append(path.steps[:index] + (renamed,) + path.steps[index + 1:])
+        return variants
+
+    def _unexplained(self, question: _QuestionTerms,
+                     paths: list[CandidatePath]) -> dict[tuple, tuple[str, ...]]:
+        """Return, per relation sequence, the relation words that none of its steps explains."""
+        words = question.relation_words
+        predicates = {predicate for path in paths for predicate, _inverse in path.keys}
+        explained = explained_words(words, predicates, self.kg.labels, self.embedder,
+                                    question.focus)
+
+        result: dict[tuple, tuple[str, ...]] = {}
+        for path in paths:
+            covered = set().union(*(explained[predicate] for predicate, _inverse in path.keys))
+            missing = [word for word in words if word not in covered]
+            if missing and path.hops == 1:
+                missing = [word for word in missing
+                           if word not in explained_by_values(missing, self._value_texts(path),
+                                                              self.embedder)]
+            result[path.keys] = tuple(missing)
+        return result
+
+    def _value_texts(self, path: CandidatePath) -> list[str]:
+        """Return the display texts of a few of the path's values that have no label of their own."""
+        unlabelled = [node for node in path.reached
+                      if isinstance(node, Literal) or all(label.priority >= LOCAL_NAME_PRIORITY
+                                                          for label in self.kg.labels.labels(node))]
+        return [self.kg.labels.display(node)
+                for node in sorted(unlabelled, key=str)[:VALUE_SAMPLE]]
+
+    def _score_one(self, path: CandidatePath, steps: tuple[PathStep, ...], verbalization: str,
+                   similarity: float, vote: float, question: _QuestionTerms,
+                   unexplained: tuple[str, ...]) -> ScoredPath:
+        labels = [step.label for step in steps]
+        lexical = lexical_overlap(labels, question.stems)
+        missing = set().union(*(missing_qualifiers(label, question.words) for label in labels))
         penalty = QUALIFIER_PENALTY if missing else 0.0
-        if described and content_stems(labels[-1]) & described:
+        if question.described and content_stems(labels[-1]) & question.described:
             penalty += INTERMEDIATE_PENALTY
+        if question.relation_words:
+            penalty += COVERAGE_PENALTY * len(unexplained) / len(question.relation_words)
 
         score = (similarity + LEXICAL_WEIGHT * lexical - penalty - HOP_PENALTY * (path.hops - 1)
                  + EXAMPLE_WEIGHT * vote)
         return ScoredPath(path=path, verbalization=verbalization, score=score,
-                          similarity=similarity, lexical=lexical, penalty=penalty, vote=vote)
+                          similarity=similarity, lexical=lexical, penalty=penalty, vote=vote,
+                          unexplained=unexplained)
 
     def _similarities(self, masked_question: str, verbalizations: list[str]) -> np.ndarray:
         # NOTE: all-MiniLM-L6-v2 is trained on English only, so for a question

@@ -1,0 +1,174 @@
+"""Split questions and relation labels into comparable words: stop words, stems, relation words.
+
+``content_stems`` and ``stem`` compare a question with relation labels word
+by word. ``relation_words`` picks the words of a masked question that must
+name a relation: what is left after the topic placeholder, question words,
+stop words, very generic verbs, the answer-type noun ("which *country*")
+and class mentions are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from kgqa.normalize import fold
+
+__all__ = [
+    "GENERIC_HEADS",
+    "GENERIC_VERBS",
+    "PRESENT_WORDS",
+    "STOPWORDS",
+    "WORD_RE",
+    "attribute_words",
+    "content_stems",
+    "focus_word",
+    "relation_words",
+    "stem",
+    "stems_match",
+]
+
+_STOPWORDS_TEXT = (
+    "a an the of by in on at to for from with and or not no nor is are was were be been being "
+    "am has have had do does did done what which who whom whose where when why how many much "
+    "that this these those it its their there as about into than then can could would should "
+    "will shall may might me my i you your he she his her they them we our us also any some "
+    "all both each every ever other such only just very s t ne name names list tell give show "
+    "please"
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+def stem(word: str) -> str:
+    """Reduce an English word to a crude stem so that inflected forms compare equal.
+
+    Handles plurals and third person (``members``), ``-ed``/``-ing`` (with a
+    doubled final consonant: ``starred`` -> ``star``), and agent nouns
+    (``director`` -> ``direct``). Stems are only compared with other stems.
+    """
+    stemmed = word.lower()
+    if len(stemmed) > 4 and stemmed.endswith("ies"):
+        stemmed = stemmed[:-3] + "y"
+    elif len(stemmed) > 4 and stemmed.endswith(("sses", "ches", "shes", "xes")):
+        stemmed = stemmed[:-2]
+    elif len(stemmed) > 3 and stemmed.endswith("s") and not stemmed.endswith(("ss", "us", "is")):
+        stemmed = stemmed[:-1]
+
+    before_suffix = stemmed
+    if len(stemmed) > 5 and stemmed.endswith("ing"):
+        stemmed = stemmed[:-3]
+    elif len(stemmed) > 4 and stemmed.endswith("ed"):
+        stemmed = stemmed[:-2]
+    if len(stemmed) > 5 and stemmed.endswith(("or", "er")):
+        stemmed = stemmed[:-2]
+    if stemmed != before_suffix and len(stemmed) > 3 and stemmed[-1] == stemmed[-2] \
+            and stemmed[-1] not in "lsz":
+        stemmed = stemmed[:-1]
+
+    if len(stemmed) > 4 and stemmed.endswith("e"):
+        stemmed = stemmed[:-1]
+    return stemmed
+
+
+def content_stems(text: str) -> set[str]:
+    """Return the stems of the content words of ``text`` (stop words and ``NE`` left out)."""
+    words = WORD_RE.findall(fold(text))
+    return {stem(word) for word in words if word not in STOPWORDS and not word.isdigit()}
+
+
+# Verbs that name no relation of their own: "Which currency does NE *use*?",
+# "Which elements *belong* to NE?", "What is NE *called*?".
+_GENERIC_VERBS_TEXT = (
+    "use uses used using get gets got make makes made take takes took give gives given go goes "
+    "went come comes came become becomes became call calls called named know known exist exists "
+    "existed happen happened belong belongs belonged contain contains contained include includes "
+    "included"
+)
+GENERIC_VERBS = frozenset(_GENERIC_VERBS_TEXT.split())
+# Nouns that name no relation after a modifier that does: "email *address*", "phone *number*".
+GENERIC_HEADS = frozenset({"address", "number", "name", "value", "amount", "count", "figure",
+                           "information", "details", "data"})
+# Words asking for a relation as it stands now, which every relation label
+# without a qualifier such as "former" states ("a *current* member of NE").
+PRESENT_WORDS = frozenset({"current", "currently", "present", "presently", "now", "today"})
+# Tokens before a possessed noun: "NE's" splits into "ne" and "s".
+_POSSESSIVES = frozenset({"s", "its", "their", "his", "her", "whose"})
+
+# A stem this long that starts another stem names the same thing ("discover", "discovery").
+MIN_PREFIX_STEM = 5
+
+_FOCUS_RE = re.compile(r"\b(?:which|what|how many|how much)\s+([^\W\d_]+)")
+
+
+def stems_match(left: str, right: str) -> bool:
+    """Return whether two stems name the same word: equal, or one a long prefix of the other."""
+    shorter, longer = sorted((left, right), key=len)
+    return shorter == longer or (len(shorter) >= MIN_PREFIX_STEM and longer.startswith(shorter))
+
+
+def focus_word(masked_question: str) -> str | None:
+    """Return the noun that a question word restricts ("Which *currency* ...", "how many *people*").
+
+    The noun names the type of the answer, not a relation. None when the
+    question word is followed by a stop word ("What is ...").
+    """
+    match = _FOCUS_RE.search(fold(masked_question))
+    if match is None or match.group(1) in STOPWORDS:
+        return None
+    return match.group(1)
+
+
+def relation_words(masked_question: str, excluded: Iterable[str] = ()) -> list[str]:
+    """Return the words of ``masked_question`` that must name a relation, in question order.
+
+    Left out: ``NE``, stop words, numbers, ``GENERIC_VERBS``,
+    ``PRESENT_WORDS``, a ``GENERIC_HEADS`` noun right after a kept word, the
+    focus noun and every word of ``excluded`` (class mentions, for example).
+    Words are folded (lowercase, no accents).
+    """
+    skipped = {word for text in excluded for word in WORD_RE.findall(fold(text))}
+    focus = focus_word(masked_question)
+    if focus is not None:
+        skipped.add(focus)
+
+    words: list[str] = []
+    previous_kept = False
+    for word in WORD_RE.findall(fold(masked_question)):
+        keep = not (word in STOPWORDS or word in GENERIC_VERBS or word in PRESENT_WORDS
+                    or word in skipped or word.isdigit()
+                    or (previous_kept and word in GENERIC_HEADS))
+        if keep and word not in words:
+            words.append(word)
+        previous_kept = keep
+    return words
+
+
+def attribute_words(masked_question: str, words: Iterable[str]) -> set[str]:
+    """Return the relation words that stand where a noun names an attribute of something.
+
+    That is a run of relation words right after a possessive ("NE's *email*
+    address", "its *capital*") or right before "of" ("the *melting point* of
+    NE"). A relation that does not explain such a noun is a near miss. Verbs
+    and other words ("films that *feature* NE") are left to whole-question
+    similarity, because single-word embeddings miss many verb paraphrases of
+    relation nouns ("appear in" and "cast member").
+    """
+    relation = set(words)
+    tokens = WORD_RE.findall(fold(masked_question))
+    salient: set[str] = set()
+    start = 0
+    while start < len(tokens):
+        if tokens[start] not in relation:
+            start += 1
+            continue
+        end = start
+        while end < len(tokens) and tokens[end] in relation:
+            end += 1
+        before = tokens[start - 1] if start > 0 else ""
+        after = tokens[end] if end < len(tokens) else ""
+        if before in _POSSESSIVES or after == "of":
+            salient.update(tokens[start:end])
+        start = end
+    return salient
