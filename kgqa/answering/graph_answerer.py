@@ -2,9 +2,19 @@
 
 Every answer form is computed over the whole graph: counts, intersections and
 negations use the full reached sets, and only the evidence list is cut to
-``settings.top_k``. The answerer never guesses. A question whose best path
-scores below ``MIN_PATH_SCORE``, or that no path of the expected answer type
-fits, gets the status ``not_in_graph``.
+``settings.top_k``. The answerer never guesses. A question gets the status
+``not_in_graph`` when
+
+- its best path scores below ``MIN_PATH_SCORE``;
+- no path has the expected answer type: a date for "when", a possible agent
+  for "who" (``answer_types``), an instance of the class the question names
+  ("Which *currency* ...") when some path reaches one;
+- or every fitting path leaves one of the question's relation words
+  unexplained ("melting point" answered by "atomic weight"), unless the path
+  scores at least ``STRONG_PATH_SCORE`` or learned examples vouch for it.
+
+Yes/no questions are answered in ``yes_no`` and questions about a class with
+no entity ("How many countries are there?") in ``class_questions``.
 """
 
 from __future__ import annotations
@@ -15,12 +25,21 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 from rdflib.term import Node
 
+from kgqa.answering.answer_types import AgentTypes, answer_class, class_share
+from kgqa.answering.assembly import (
+    describe_path,
+    evidence_triples,
+    fill_not_in_graph,
+    fill_values,
+    path_confidence,
+    sorted_nodes,
+)
+from kgqa.answering.class_questions import answer_class_question
 from kgqa.answering.question import (
-    QuestionAnalysis,
+    AskedQuestion,
     analyze_question,
     display_language,
     is_boolean_literal,
@@ -28,7 +47,8 @@ from kgqa.answering.question import (
     is_temporal_literal,
     is_temporal_relation,
 )
-from kgqa.answering.result import Answer, AnswerItem, EvidenceTriple, LinkedEntity, RelationPath
+from kgqa.answering.result import Answer, LinkedEntity, RelationPath
+from kgqa.answering.yes_no import YesNoAnswerer
 from kgqa.graph.knowledge_graph import KnowledgeGraph
 from kgqa.normalize import fold
 from kgqa.retrieval.paths import (
@@ -40,23 +60,35 @@ from kgqa.retrieval.paths import (
     relation_range,
     trace_evidence,
 )
-from kgqa.retrieval.scoring import PathRetriever, ScoredPath, content_stems
-from kgqa.retrieval.verbalize import step_phrase
+from kgqa.retrieval.scoring import PathRetriever, ScoredPath
+from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER
+from kgqa.retrieval.words import content_stems
 from kgqa.settings import Settings
 
-__all__ = ["MIN_PATH_SCORE", "GraphAnswerer"]
+__all__ = [
+    "MIN_PATH_SCORE",
+    "STRONG_PATH_SCORE",
+    "VOUCHING_VOTE",
+    "GraphAnswerer",
+    "explains_question",
+    "missing_attributes",
+]
 
 log = logging.getLogger(__name__)
 
 # Below this zero-shot score a path is a guess, and the answer is "not in the graph".
 # Chosen on the acceptance cases, where fitting paths score about 0.45 or more.
 MIN_PATH_SCORE = 0.25
+# A path scoring at least this fits the question as a whole so well that a
+# relation word it does not explain is taken as a paraphrase, not a near miss.
+STRONG_PATH_SCORE = 0.8
+# A share of example votes at least this large vouches for a path whatever its words.
+VOUCHING_VOTE = 0.3
+# Share of a path's answers that must be instances of the question's answer class.
+MIN_CLASS_SHARE = 0.5
 # How many top paths per entity are tried when intersecting two entities' answers.
 PAIR_CANDIDATES = 5
-# Answers named in ``Answer.text``; the rest are counted ("and 12 more").
-TEXT_LABELS = 10
 _PREPOSITIONS = {"of", "by", "in", "at", "for", "to", "from", "with", "on", "as"}
-
 
 
 @dataclasses.dataclass
@@ -67,6 +99,14 @@ class _Reading:
     values: set[Node]
     quads: list[Quad]
     companions: list[ScoredPath] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class _Candidates:
+    """One topic's ranked paths that fit the question, and the best path rejected for its words."""
+
+    fitting: list[ScoredPath]
+    near_miss: ScoredPath | None = None
 
 
 class _Stopwatch:
@@ -88,61 +128,129 @@ class GraphAnswerer:
         self.kg = kg
         self.retriever = retriever
         self.settings = settings
+        self.agents = AgentTypes(kg, retriever.embedder)
+        self.yes_no = YesNoAnswerer(kg, retriever, settings, MIN_PATH_SCORE, explains_question)
 
     def answer(self, question: str, normalized_question: str, masked_question: str,
                entities: list[LinkedEntity], unlinked_names: Sequence[str] = (),
                classes: Sequence[LinkedEntity] = ()) -> Answer:
         """Answer ``question`` from the graph.
 
-        ``masked_question`` is ``normalized_question`` with each linked mention
-        replaced by ``NE``. ``unlinked_names`` are names the linker found but
-        could not match to the graph; they are named when nothing is linked.
+        ``masked_question`` is ``normalized_question`` with each linked entity
+        mention replaced by ``NE``. ``classes`` are class mentions ("which
+        *currency*"), left unmasked: they constrain the answer type and are
+        never topics. A class that arrives among ``entities`` is moved to the
+        class mentions and unmasked. ``unlinked_names`` are names the linker
+        found but could not match to the graph; they are named when nothing is
+        linked.
         """
         watch = _Stopwatch()
-        analysis = analyze_question(masked_question)
-        lang = display_language(normalized_question)
+        entities, classes, masked_question = self._separate_classes(entities, classes,
+                                                                    masked_question)
+        asked = AskedQuestion(masked=masked_question, analysis=analyze_question(masked_question),
+                              classes=tuple(classes), lang=display_language(normalized_question))
         answer = Answer(question=question, normalized_question=normalized_question,
-                        graph=self.kg.name, linked_entities=list(entities))
+                        graph=self.kg.name, linked_entities=list(entities), classes=list(classes))
         topics = _distinct_topics(entities)
 
         if not topics:
-            self._answer_without_entity(answer, analysis, masked_question, unlinked_names, lang,
-                                        watch)
-        elif analysis.form == "yes_no":
-            self._answer_yes_no(answer, topics, masked_question, lang, watch)
+            self._answer_without_entity(answer, asked, unlinked_names, watch)
+        elif asked.analysis.form == "yes_no":
+            started = time.perf_counter()
+            self.yes_no.answer(answer, topics, asked)
+            watch.retrieval_ms += (time.perf_counter() - started) * 1000
         else:
-            self._answer_from_paths(answer, analysis, topics, masked_question, lang, watch)
+            self._answer_from_paths(answer, topics, asked, watch)
 
         answer.timings_ms = watch.timings()
         log.debug("answered %r: status %s, kind %s, %d answers", question, answer.status,
                   answer.kind, len(answer.answers))
         return answer
 
+    def _separate_classes(self, entities: list[LinkedEntity], classes: Sequence[LinkedEntity],
+                          masked_question: str
+                          ) -> tuple[list[LinkedEntity], list[LinkedEntity], str]:
+        """Move class terms linked as entities to the class mentions and unmask their text."""
+        ordered = sorted(entities, key=lambda entity: entity.start)
+        as_class = [self.kg.classes.is_class(entity.entity) for entity in ordered]
+        if not any(as_class):
+            return list(entities), list(classes), masked_question
+
+        placeholders = list(re.finditer(rf"\b{TOPIC_PLACEHOLDER}\b", masked_question))
+        if len(placeholders) == len(ordered):
+            pieces, position = [], 0
+            for match, entity, is_class in zip(placeholders, ordered, as_class, strict=True):
+                pieces.append(masked_question[position:match.start()])
+                pieces.append(entity.mention if is_class else TOPIC_PLACEHOLDER)
+                position = match.end()
+            masked_question = "".join(pieces) + masked_question[position:]
+
+        moved = [entity for entity, is_class in zip(ordered, as_class, strict=True) if is_class]
+        kept = [entity for entity, is_class in zip(ordered, as_class, strict=True) if not is_class]
+        merged = sorted([*classes, *moved], key=lambda mention: mention.start)
+        return kept, merged, masked_question
+
     # Questions with linked entities: lists, literals, counts.
 
-    def _answer_from_paths(self, answer: Answer, analysis: QuestionAnalysis,
-                           topics: list[LinkedEntity], masked_question: str, lang: str | None,
+    def _answer_from_paths(self, answer: Answer, topics: list[LinkedEntity], asked: AskedQuestion,
                            watch: _Stopwatch) -> None:
         started = time.perf_counter()
-        ranked = {
-            topic.entity: [scored for scored in self.retriever.rank(topic.entity, masked_question)
-                           if _fits_answer_type(scored.path, analysis)]
-            for topic in topics
-        }
+        candidates = {topic.entity: self._candidates(topic.entity, asked) for topic in topics}
+        ranked = {entity: found.fitting for entity, found in candidates.items()}
         watch.retrieval_ms += (time.perf_counter() - started) * 1000
 
         reading = self._intersect(topics, ranked) if len(topics) > 1 else None
         if reading is None:
             reading = self._best_single(topics, ranked)
-        if reading is None or not _is_confident(reading.scored, analysis):
-            self._not_in_graph(answer, topics, lang, reading)
+        if reading is None or not _is_confident(reading.scored, asked):
+            near_misses = [found.near_miss for found in candidates.values() if found.near_miss]
+            self._not_in_graph(answer, topics, asked, reading, near_misses)
             return
 
-        if analysis.widened:
+        if asked.analysis.widened:
             self._widen(reading, ranked[reading.scored.path.source])
-        if analysis.negated:
+        if asked.analysis.negated:
             self._negate(reading)
-        self._fill_answer(answer, analysis, reading, ranked, topics, lang)
+        self._fill_answer(answer, asked, reading, ranked, topics)
+
+    def _candidates(self, entity: Node, asked: AskedQuestion) -> _Candidates:
+        """Rank the paths from ``entity`` and keep those of the expected type that explain the question.
+
+        The answer-class constraint applies only when some path meets it, so a
+        class mention that names a node on the way costs nothing.
+        """
+        ranked = [scored for scored in self.retriever.rank(entity, asked.masked, asked.class_words)
+                  if self._fits_answer_type(scored.path, asked)]
+        mention = answer_class(asked.classes, asked.masked) \
+            if asked.analysis.form != "yes_no" else None
+        if mention is not None:
+            typed = [scored for scored in ranked
+                     if class_share(self.kg, scored.path.reached, mention.entity)
+                     >= MIN_CLASS_SHARE]
+            ranked = typed or ranked
+
+        fitting = [scored for scored in ranked if explains_question(scored, asked)]
+        near_miss = next((scored for scored in ranked if not explains_question(scored, asked)),
+                         None)
+        return _Candidates(fitting=fitting, near_miss=near_miss)
+
+    def _fits_answer_type(self, path: CandidatePath, asked: AskedQuestion) -> bool:
+        """Return whether the path's answers can be of the type the question asks for.
+
+        "When" needs a date or year: a temporal literal, or a forward step whose
+        relation names a time ("release year"). "Who", "where" and "which X"
+        exclude paths that only reach numbers, dates or booleans, and "who"
+        also excludes answers that are all typed as something other than an agent.
+        """
+        expected = asked.analysis.answer_type
+        last = path.steps[-1]
+        if expected == "time":
+            return (not last.inverse and is_temporal_relation(last.label)) \
+                or any(is_temporal_literal(node) for node in path.reached)
+        if expected in ("place", "person", "entity") \
+                and all(_is_scalar(node) for node in path.reached):
+            return False
+        return not (expected == "person" and self.agents.none_are_agents(path.reached))
 
     def _best_single(self, topics: list[LinkedEntity],
                      ranked: dict[Node, list[ScoredPath]]) -> _Reading | None:
@@ -197,141 +305,55 @@ class GraphAnswerer:
         universe = relation_range(self.kg, last_key)
         excluded = set(reading.values)
         reading.values = {node for node in universe if node not in excluded}
-        reading.quads = self._range_evidence(last_key, _sorted_nodes(self.kg, reading.values))
-
-    # Yes/no questions.
-
-    def _answer_yes_no(self, answer: Answer, topics: list[LinkedEntity], masked_question: str,
-                       lang: str | None, watch: _Stopwatch) -> None:
-        started = time.perf_counter()
-        if len(topics) > 1:
-            self._yes_no_between(answer, topics, masked_question, lang)
-        else:
-            self._yes_no_value(answer, topics[0], masked_question, lang)
-        watch.retrieval_ms += (time.perf_counter() - started) * 1000
-
-    def _yes_no_between(self, answer: Answer, topics: list[LinkedEntity], masked_question: str,
-                        lang: str | None) -> None:
-        """Answer "Is A a member of B?" with the best-fitting relation from either side.
-
-        Yes when that relation links A and B. Otherwise No, citing whatever
-        other relation links them, because the graph states the asked relation
-        for its source and the other entity is not among its values.
-        """
-        first, second = topics[0], topics[1]
-        candidates = (self.retriever.rank(first.entity, masked_question)
-                      + self.retriever.rank(second.entity, masked_question))
-        candidates.sort(key=lambda scored: -scored.score)
-        if not candidates or candidates[0].score < MIN_PATH_SCORE:
-            self._not_in_graph(answer, topics, lang, None)
-            return
-
-        asked = candidates[0]
-        other = second.entity if asked.path.source == first.entity else first.entity
-        if other in asked.path.reached:
-            quads = trace_evidence(self.kg, asked.path.source, asked.path.keys, [other],
-                                   self.settings.top_k)
-            self._fill_yes_no(answer, True, asked, quads, candidates, topics, lang)
-            return
-
-        linking = [scored for scored in candidates
-                   if (scored.path.source == first.entity and second.entity in scored.path.reached)
-                   or (scored.path.source == second.entity and first.entity in scored.path.reached)]
-        evidence_path = linking[0] if linking else asked
-        targets = [other] if linking else _sorted_nodes(self.kg, asked.path.reached)
-        quads = trace_evidence(self.kg, evidence_path.path.source, evidence_path.path.keys, targets,
-                               self.settings.top_k)
-        self._fill_yes_no(answer, False, asked, quads, candidates, topics, lang)
-
-    def _yes_no_value(self, answer: Answer, topic: LinkedEntity, masked_question: str,
-                      lang: str | None) -> None:
-        """Answer "Does NE play jazz?" with one linked entity.
-
-        Yes when a reached value is named in the question ("play folk"), or
-        when the best relation covers every content word of the question ("Does
-        NE have members?"). Otherwise No, citing the values of the best
-        relation with literal values: a named value that the linker did not
-        link is not an entity of the graph, so the asked relation must take
-        literals. Without such a relation the answer is "not in the graph".
-        """
-        candidates = self.retriever.rank(topic.entity, masked_question)
-        question_text = fold(masked_question)
-        named = [(scored, self._named_values(scored.path, question_text)) for scored in candidates]
-        named = [(scored, values) for scored, values in named if values]
-        if named:
-            scored, values = named[0]
-            quads = trace_evidence(self.kg, topic.entity, scored.path.keys,
-                                   _sorted_nodes(self.kg, values), self.settings.top_k)
-            self._fill_yes_no(answer, True, scored, quads, candidates, [topic], lang)
-            return
-
-        if candidates and candidates[0].score >= MIN_PATH_SCORE \
-                and _covers_question(candidates[0].path, masked_question):
-            asked = candidates[0]
-            quads = trace_evidence(self.kg, topic.entity, asked.path.keys,
-                                   _sorted_nodes(self.kg, asked.path.reached), self.settings.top_k)
-            self._fill_yes_no(answer, True, asked, quads, candidates, [topic], lang)
-            return
-
-        literal_valued = [scored for scored in candidates
-                          if any(isinstance(node, Literal) for node in scored.path.reached)]
-        if not literal_valued or literal_valued[0].score < MIN_PATH_SCORE:
-            self._not_in_graph(answer, [topic], lang, None)
-            return
-        asked = literal_valued[0]
-        quads = trace_evidence(self.kg, topic.entity, asked.path.keys,
-                               _sorted_nodes(self.kg, asked.path.reached), self.settings.top_k)
-        self._fill_yes_no(answer, False, asked, quads, candidates, [topic], lang)
-
-    def _named_values(self, path: CandidatePath, question_text: str) -> set[Node]:
-        """Return the reached nodes whose label occurs as whole words in the (folded) question."""
-        named = set()
-        for node in path.reached:
-            labels = [self.kg.labels.display(node)] if isinstance(node, Literal) else \
-                [label.text for label in self.kg.labels.labels(node)]
-            for label in labels:
-                key = fold(label)
-                if len(key) >= 3 and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", question_text):
-                    named.add(node)
-                    break
-        return named
+        reading.quads = self._range_evidence(last_key, sorted_nodes(self.kg, reading.values))
 
     # Questions without a linked entity.
 
-    def _answer_without_entity(self, answer: Answer, analysis: QuestionAnalysis,
-                               masked_question: str, unlinked_names: Sequence[str],
-                               lang: str | None, watch: _Stopwatch) -> None:
-        """Answer "Which restaurants (do not) serve meat?" from a relation named in full.
+    def _answer_without_entity(self, answer: Answer, asked: AskedQuestion,
+                               unlinked_names: Sequence[str], watch: _Stopwatch) -> None:
+        """Answer from a class mention, or from a relation named in full ("Which restaurants serve meat?").
 
-        Without such a relation, or when the linker found names not in the graph,
-        the status is ``no_entity``.
+        Without either, or when the linker found names not in the graph, the
+        status is ``no_entity``.
         """
         started = time.perf_counter()
-        predicate = None if unlinked_names else self._relation_named_in(masked_question)
-        watch.retrieval_ms += (time.perf_counter() - started) * 1000
-        if predicate is None or analysis.form == "yes_no":
-            _no_entity(answer, unlinked_names)
+        mention = None if unlinked_names else answer_class(asked.classes, asked.masked)
+        if mention is not None and asked.analysis.form != "yes_no":
+            answer_class_question(self.kg, self.retriever.embedder, answer, asked.analysis,
+                                  mention, asked.classes, asked.masked, asked.lang,
+                                  self.settings.top_k)
+            watch.retrieval_ms += (time.perf_counter() - started) * 1000
             return
 
+        predicate = None if unlinked_names else self._relation_named_in(asked.masked)
+        watch.retrieval_ms += (time.perf_counter() - started) * 1000
+        if predicate is None or asked.analysis.form == "yes_no":
+            _no_entity(answer, unlinked_names)
+            return
+        self._answer_from_relation(answer, asked, predicate)
+
+    def _answer_from_relation(self, answer: Answer, asked: AskedQuestion,
+                              predicate: URIRef) -> None:
+        analysis, lang = asked.analysis, asked.lang
         subjects = relation_range(self.kg, (predicate, True))
         positive = {subject for subject in subjects if self._has_positive_value(subject, predicate)}
         values = subjects - positive if analysis.negated else positive
-        nodes = _sorted_nodes(self.kg, values, lang)
+        nodes = sorted_nodes(self.kg, values, lang)
         quads = self._range_evidence((predicate, True), nodes)
+        label = self.kg.labels.relation_label(predicate)
         if not values:
             answer.status, answer.kind = "not_in_graph", "none"
             answer.text = (f"The graph has no fact that answers this question: no subject of "
-                           f"'{self.kg.labels.relation_label(predicate)}' fits.")
+                           f"'{label}' fits.")
             return
 
         answer.status = "answered"
-        answer.evidence = self._evidence(quads, lang)
+        answer.evidence = evidence_triples(self.kg, quads, lang, self.settings.top_k)
         answer.confidence = 0.6
-        label = self.kg.labels.relation_label(predicate)
         answer.notes.append(f"No entity was linked; answered from the relation '{label}'"
                             + (" with the negation applied." if analysis.negated else "."))
-        self._fill_values(answer, analysis, nodes, lang, f"relation '{label}'"
-                          + (", negated" if analysis.negated else ""))
+        fill_values(self.kg, answer, analysis.form, nodes, lang,
+                    f"relation '{label}'" + (", negated" if analysis.negated else ""))
 
     def _relation_named_in(self, masked_question: str) -> URIRef | None:
         """Return the relation whose label words all occur in the question, longest label first."""
@@ -360,71 +382,43 @@ class GraphAnswerer:
 
     # Building the answer.
 
-    def _fill_answer(self, answer: Answer, analysis: QuestionAnalysis, reading: _Reading,
-                     ranked: dict[Node, list[ScoredPath]], topics: list[LinkedEntity],
-                     lang: str | None) -> None:
-        path = reading.scored.path
-        nodes = _sorted_nodes(self.kg, reading.values, lang)
+    def _fill_answer(self, answer: Answer, asked: AskedQuestion, reading: _Reading,
+                     ranked: dict[Node, list[ScoredPath]], topics: list[LinkedEntity]) -> None:
+        path, lang = reading.scored.path, asked.lang
+        nodes = sorted_nodes(self.kg, reading.values, lang)
         if not reading.quads:
             reading.quads = self._reading_evidence(reading, nodes)
 
         answer.status = "answered"
         answer.path = reading.scored.to_relation_path()
-        answer.path.verbalization = self._describe_path(path, lang)
+        answer.path.verbalization = describe_path(self.kg, path, lang)
         answer.alternative_paths = self._alternatives(reading, ranked)
-        answer.evidence = self._evidence(reading.quads, lang)
-        answer.confidence = _confidence(reading.scored, ranked[path.source], topics)
-        description = self._describe_path(path, lang)
+        answer.evidence = evidence_triples(self.kg, reading.quads, lang, self.settings.top_k)
+        answer.confidence = path_confidence(reading.scored, ranked[path.source], topics)
+        description = describe_path(self.kg, path, lang)
         if reading.companions:
-            description += "; " + "; ".join(self._describe_path(companion.path, lang)
+            description += "; " + "; ".join(describe_path(self.kg, companion.path, lang)
                                             for companion in reading.companions)
-        if analysis.negated:
+        if asked.analysis.negated:
             answer.notes.append("The question is negated: the answers are the values of the "
                                 "last relation that the path does not reach.")
-        self._fill_values(answer, analysis, nodes, lang, description)
+        fill_values(self.kg, answer, asked.analysis.form, nodes, lang, description)
 
-    def _fill_values(self, answer: Answer, analysis: QuestionAnalysis, nodes: list[Node],
-                     lang: str | None, description: str) -> None:
-        """Set ``kind``, ``answers`` and ``text`` from the answer nodes."""
-        items = [AnswerItem(node, self.kg.labels.display(node, lang)) for node in nodes]
-        single_number = len(nodes) == 1 and is_numeric_literal(nodes[0])
-        if analysis.form == "count" and not single_number:
-            count = len(nodes)
-            answer.kind = "count"
-            answer.answers = [AnswerItem(Literal(count, datatype=XSD.integer), str(count))]
-            answer.text = f"{count} ({description}: {_join_labels(items)})."
-            return
-
-        answer.kind = "literal" if all(isinstance(node, Literal) for node in nodes) else "entities"
-        answer.answers = items
-        answer.text = f"{_join_labels(items)} ({description})."
-
-    def _fill_yes_no(self, answer: Answer, verdict: bool, asked: ScoredPath, quads: list[Quad],
-                     candidates: list[ScoredPath], topics: list[LinkedEntity],
-                     lang: str | None) -> None:
-        answer.status = "answered"
-        answer.kind = "yes_no"
-        answer.answers = [AnswerItem(Literal(verdict), "yes" if verdict else "no")]
-        answer.path = asked.to_relation_path()
-        answer.path.verbalization = self._describe_path(asked.path, lang)
-        answer.alternative_paths = [scored.to_relation_path() for scored in candidates[1:4]]
-        answer.evidence = self._evidence(quads, lang)
-        answer.confidence = _confidence(asked, candidates, topics)
-        facts = "; ".join(triple.verbalize() for triple in answer.evidence[:3])
-        if verdict:
-            answer.text = f"Yes. The graph states: {facts}."
-        else:
-            answer.text = f"No. The graph states: {facts}." if facts else "No."
-
-    def _not_in_graph(self, answer: Answer, topics: list[LinkedEntity], lang: str | None,
-                      reading: _Reading | None) -> None:
-        names = ", ".join(self.kg.labels.display(topic.entity, lang) for topic in topics)
-        answer.status, answer.kind, answer.answers = "not_in_graph", "none", []
-        answer.text = f"The graph has no fact that answers this question about {names}."
+    def _not_in_graph(self, answer: Answer, topics: list[LinkedEntity], asked: AskedQuestion,
+                      reading: _Reading | None, near_misses: list[ScoredPath]) -> None:
+        best_miss = max(near_misses, key=lambda scored: scored.score, default=None)
+        missing = missing_attributes(best_miss, asked) \
+            if best_miss is not None and reading is None else ()
+        fill_not_in_graph(self.kg, answer, topics, asked.lang, missing)
         if reading is not None:
             answer.alternative_paths = [reading.scored.to_relation_path()]
             answer.notes.append(f"The best path scored {reading.scored.score:.2f}, "
                                 f"below the threshold {MIN_PATH_SCORE}.")
+        elif best_miss is not None:
+            answer.alternative_paths = [best_miss.to_relation_path()]
+            closest = describe_path(self.kg, best_miss.path, asked.lang)
+            answer.notes.append(f"The closest path, {closest}, does not explain "
+                                f"'{' '.join(missing_attributes(best_miss, asked))}'.")
 
     def _alternatives(self, reading: _Reading,
                       ranked: dict[Node, list[ScoredPath]]) -> list[RelationPath]:
@@ -433,11 +427,6 @@ class GraphAnswerer:
         runners_up = [scored for scored in ranked[reading.scored.path.source]
                       if scored.path.keys not in chosen][:3]
         return [scored.to_relation_path() for scored in [*reading.companions, *runners_up]]
-
-    def _describe_path(self, path: CandidatePath, lang: str | None) -> str:
-        """Return "Dora Lind: has cast member -> director" with the topic's display label."""
-        phrases = " -> ".join(step_phrase(step) for step in path.steps)
-        return f"{self.kg.labels.display(path.source, lang)}: {phrases}"
 
     # Evidence.
 
@@ -466,16 +455,20 @@ class GraphAnswerer:
                     quads.append((subject, predicate, obj, graph))
         return quads[: self.settings.top_k]
 
-    def _evidence(self, quads: Iterable[Quad], lang: str | None) -> list[EvidenceTriple]:
-        labels = self.kg.labels
-        return [
-            EvidenceTriple(subject=subject, predicate=predicate, object=obj, graph=graph,
-                           subject_label=labels.display(subject, lang),
-                           predicate_label=labels.relation_label(predicate),
-                           object_label=labels.display(obj, lang))
-            for subject, predicate, obj, graph in list(quads)[: self.settings.top_k]
-        ]
 
+def explains_question(scored: ScoredPath, asked: AskedQuestion) -> bool:
+    """Return whether a path may answer the question despite the relation words it leaves out.
+
+    It may when it explains every word of ``asked.attribute_words``, when it
+    scores at least ``STRONG_PATH_SCORE``, or when example votes vouch for it.
+    """
+    return not missing_attributes(scored, asked) or scored.score >= STRONG_PATH_SCORE \
+        or scored.vote >= VOUCHING_VOTE
+
+
+def missing_attributes(scored: ScoredPath, asked: AskedQuestion) -> tuple[str, ...]:
+    """Return the attribute words of the question that the path leaves unexplained."""
+    return tuple(word for word in scored.unexplained if word in asked.attribute_words)
 
 
 def _distinct_topics(entities: list[LinkedEntity]) -> list[LinkedEntity]:
@@ -491,48 +484,13 @@ def _is_scalar(node: Node) -> bool:
     return is_numeric_literal(node) or is_temporal_literal(node) or is_boolean_literal(node)
 
 
-def _fits_answer_type(path: CandidatePath, analysis: QuestionAnalysis) -> bool:
-    """Return whether the path's answers can be of the type the question asks for.
-
-    "When" needs a date or year: a temporal literal, or a forward step whose
-    relation names a time ("release year"). "Who", "where" and "which X"
-    exclude paths that only reach numbers, dates or booleans.
-    """
-    expected = analysis.answer_type
-    last = path.steps[-1]
-    if expected == "time":
-        return (not last.inverse and is_temporal_relation(last.label)) \
-            or any(is_temporal_literal(node) for node in path.reached)
-    if expected in ("place", "person", "entity"):
-        return not all(_is_scalar(node) for node in path.reached)
-    return True
-
-
-def _is_confident(scored: ScoredPath, analysis: QuestionAnalysis) -> bool:
+def _is_confident(scored: ScoredPath, asked: AskedQuestion) -> bool:
     # NOTE: for Chinese, Japanese and Korean questions the similarity term is
     # left out (the embedding model is English-only), so scores sit near zero
     # and the threshold would reject every path. Those questions rely on the
     # answer-type filter and the hop prior alone, which is weak when an entity
     # has several relations of the same answer type.
-    return analysis.cjk or scored.score >= MIN_PATH_SCORE
-
-
-def _covers_question(path: CandidatePath, masked_question: str) -> bool:
-    """Return whether the path's relation labels contain every content word of the question."""
-    label_stems = set().union(*(content_stems(step.label) for step in path.steps))
-    question_stems = content_stems(masked_question)
-    return bool(question_stems) and question_stems <= label_stems
-
-
-def _confidence(chosen: ScoredPath, ranked: list[ScoredPath], topics: list[LinkedEntity]) -> float:
-    """Combine path fit, margin over the best rival answer set and linking score, in [0, 1]."""
-    fit = min(1.0, max(0.0, chosen.score))
-    rivals = [scored.score for scored in ranked
-              if scored is not chosen and scored.path.reached != chosen.path.reached]
-    margin = chosen.score - max(rivals) if rivals else 1.0
-    margin_factor = min(1.0, max(0.0, margin / 0.2))
-    linking = min(1.0, max(0.0, min(topic.score for topic in topics)))
-    return linking * (0.6 * fit + 0.4 * margin_factor)
+    return asked.analysis.cjk or scored.score >= MIN_PATH_SCORE
 
 
 def _head_noun(label: str) -> str:
@@ -540,19 +498,6 @@ def _head_noun(label: str) -> str:
     words = [word for word in re.findall(r"[^\W_]+", fold(label)) if word not in _PREPOSITIONS]
     stems = content_stems(words[-1]) if words else set()
     return next(iter(stems), "")
-
-
-def _sorted_nodes(kg: KnowledgeGraph, nodes: Iterable[Node], lang: str | None = None) -> list[Node]:
-    return sorted(nodes, key=lambda node: (kg.labels.display(node, lang).casefold(), str(node)))
-
-
-def _join_labels(items: list[AnswerItem]) -> str:
-    labels = [item.label for item in items[:TEXT_LABELS]]
-    if len(items) > TEXT_LABELS:
-        return ", ".join(labels) + f" and {len(items) - TEXT_LABELS} more"
-    if len(labels) > 1:
-        return ", ".join(labels[:-1]) + " and " + labels[-1]
-    return labels[0] if labels else ""
 
 
 def _no_entity(answer: Answer, unlinked_names: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ inside entity names ("The Never Ending Story") never count as cues.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 
@@ -15,12 +16,14 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kgqa.linking.mentions import LinkedEntity
 from kgqa.normalize import fold, has_cjk
-from kgqa.retrieval.scoring import content_stems
+from kgqa.retrieval.words import attribute_words, content_stems, relation_words
 
 __all__ = [
     "ANSWER_TYPES",
     "FORMS",
+    "AskedQuestion",
     "QuestionAnalysis",
     "analyze_question",
     "display_language",
@@ -86,6 +89,32 @@ class QuestionAnalysis:
     negated: bool
     widened: bool
     cjk: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class AskedQuestion:
+    """One question as the answerer reads it.
+
+    ``masked`` has each linked entity mention replaced by ``NE``; class
+    mentions stay as written. ``classes`` are the class mentions (type
+    constraints), ``lang`` the language to display labels in.
+    """
+
+    masked: str
+    analysis: QuestionAnalysis
+    classes: tuple[LinkedEntity, ...] = ()
+    lang: str | None = None
+
+    @property
+    def class_words(self) -> list[str]:
+        """The class mentions' texts: words that name a type, not a relation."""
+        return [mention.mention for mention in self.classes]
+
+    @functools.cached_property
+    def attribute_words(self) -> frozenset[str]:
+        """Relation words in noun position ("the *melting point* of NE"): a path must explain them."""
+        return frozenset(attribute_words(self.masked, relation_words(self.masked,
+                                                                     self.class_words)))
 
 
 def analyze_question(masked_question: str) -> QuestionAnalysis:

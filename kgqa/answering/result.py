@@ -80,6 +80,8 @@ class Answer:
     text: str = ""
     answers: list[AnswerItem] = dataclasses.field(default_factory=list)
     linked_entities: list[LinkedEntity] = dataclasses.field(default_factory=list)
+    classes: list[LinkedEntity] = dataclasses.field(default_factory=list)
+    """Class mentions ("which *currency*"): type constraints on the answers, never topics."""
     path: RelationPath | None = None
     alternative_paths: list[RelationPath] = dataclasses.field(default_factory=list)
     evidence: list[EvidenceTriple] = dataclasses.field(default_factory=list)
@@ -98,6 +100,7 @@ class Answer:
             "text": self.text,
             "answers": [item.to_dict() for item in self.answers],
             "linked_entities": [entity.to_dict() for entity in self.linked_entities],
+            "classes": [mention.to_dict() for mention in self.classes],
             "path": self.path.to_dict() if self.path else None,
             "alternative_paths": [path.to_dict() for path in self.alternative_paths],
             "evidence": [triple.to_dict() for triple in self.evidence],
