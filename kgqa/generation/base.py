@@ -30,11 +30,6 @@ class Generation:
     elapsed_s: float
     model: str
 
-    @property
-    def tokens_per_s(self) -> float:
-        """Completion tokens per second of wall time, prompt processing included."""
-        return self.completion_tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
 
 @runtime_checkable
 class Generator(Protocol):

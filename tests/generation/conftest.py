@@ -8,6 +8,9 @@ from kgqa.generation.embedded import EmbeddedGenerator, default_model_path
 
 # Small enough to keep prompt evaluation fast, large enough for every test prompt.
 CONTEXT_TOKENS = 2048
+# One thread: llama.cpp's OpenMP threads wait on each other at every step, so on a
+# machine busy with other work two threads measured several times slower than one.
+THREADS = 1
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +20,14 @@ def model_path():
 
 
 @pytest.fixture(scope="session")
+def llm_threads() -> int:
+    """llama.cpp thread count of every model the tests run, in process or in a server."""
+    return THREADS
+
+
+@pytest.fixture(scope="session")
 def generator(model_path):
     """The embedded backend with its model loaded; every test shares the one llama.cpp context."""
-    generator = EmbeddedGenerator(model_path, context_tokens=CONTEXT_TOKENS, max_tokens=32)
+    generator = EmbeddedGenerator(model_path, context_tokens=CONTEXT_TOKENS, max_tokens=32, threads=THREADS)
     generator.load()
     return generator

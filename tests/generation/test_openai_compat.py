@@ -46,12 +46,13 @@ def completion(text: str = "Paris.", finish_reason: str = "stop") -> dict:
 
 
 @pytest.fixture(scope="module")
-def llama_server(model_path, tmp_path_factory):
+def llama_server(model_path, llm_threads, tmp_path_factory):
     """Base URL of llama-cpp-python's own OpenAI-compatible server, serving SmolLM2 on a free port."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
-               "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+               "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+               "--n_threads", str(llm_threads)]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
