@@ -5,9 +5,9 @@ Usage:
     python bench/bench_generation.py --rounds 50 --threads 2
 
 Prints the decode rate (generated tokens per second, prompt processing
-excluded) and the prompt processing rate, then p50/p95 latency of a short
-answer for two prompt sizes: a question alone, and a question with 20 short
-fact lines as a grounded prompt has. The decode rate is
+excluded) and the prompt processing rate. Then it prints p50/p95 latency of a
+short answer for two prompt sizes: a question alone, and a question with 20
+short fact lines as a grounded prompt has. The decode rate is
 ``(N - 1) / (t(N) - t(1))`` over replies forced to ``N`` and to 1 token, so
 prompt processing cancels out. Every timed call gets a different question
 and fact order, because llama-cpp-python reuses the cached prefix of the
@@ -99,7 +99,7 @@ def bench_prompt(generator: EmbeddedGenerator, label: str, build_user, rounds: i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="calls per prompt size")
-    parser.add_argument("--max-tokens", type=int, default=48, help="reply limit of the short answers")
+    parser.add_argument("--max-tokens", type=int, default=48, help="max_tokens of the short answers")
     parser.add_argument("--decode-tokens", type=int, default=128, help="reply length of the decode test")
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads; 0 means one per CPU")
     args = parser.parse_args()

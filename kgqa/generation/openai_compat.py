@@ -182,12 +182,13 @@ class OpenAICompatGenerator:
 
     def _to_generation(self, payload: dict[str, Any], elapsed_s: float) -> Generation:
         choice = payload["choices"][0]
-        usage = payload.get("usage") or {}
+        usage = payload.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
         return Generation(
             text=_message_text(choice["message"]),
-            finish_reason=choice.get("finish_reason") or "unknown",
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            finish_reason=str(choice.get("finish_reason") or "unknown"),
+            prompt_tokens=_token_count(usage.get("prompt_tokens")),
+            completion_tokens=_token_count(usage.get("completion_tokens")),
             elapsed_s=elapsed_s,
             model=self.name,
         )
@@ -235,6 +236,13 @@ def _message_text(message: dict[str, Any]) -> str:
         parts = [part.get("text") for part in content if isinstance(part, dict)]
         return "".join(part for part in parts if isinstance(part, str))
     return content if isinstance(content, str) else ""
+
+
+def _token_count(value: Any) -> int:
+    """Read a token count from a usage field; 0 when it is missing or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return max(0, int(value))
 
 
 def _retry_after_s(response: httpx.Response, limit_s: float) -> float:

@@ -8,8 +8,9 @@ from kgqa.generation.embedded import EmbeddedGenerator, default_model_path
 
 # Small enough to keep prompt evaluation fast, large enough for every test prompt.
 CONTEXT_TOKENS = 2048
-# One thread: llama.cpp's OpenMP threads wait on each other at every step, so on a
-# machine busy with other work two threads measured several times slower than one.
+# One thread, because llama.cpp's OpenMP threads wait on each other at every step:
+# on a 2-CPU VM busy with other work, bench/bench_generation.py measured two threads
+# several times slower than one.
 THREADS = 1
 
 

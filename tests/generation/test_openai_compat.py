@@ -245,6 +245,15 @@ def test_content_parts_joined():
     assert generation.text == "Paris"
 
 
+def test_odd_usage_counts_zero():
+    body = completion()
+    body["usage"] = {"prompt_tokens": "many", "completion_tokens": None}
+    with ScriptedServer([Scripted(body=body)]) as server:
+        generation = fast_generator(server.base_url).chat(QUESTION)
+    assert generation.prompt_tokens == 0
+    assert generation.completion_tokens == 0
+
+
 def test_missing_usage_counts_zero():
     body = completion()
     del body["usage"]
