@@ -9,7 +9,10 @@ Two fallbacks for spans that match no label exactly:
 - ``EmbeddingIndex``: cosine similarity between sentence embeddings of the span
   and of every label, computed once on first use.
 
-Both return every label above a threshold. ``pick_closest`` then keeps the
+Both return every label above a threshold. ``FuzzyIndex.search`` also drops a
+label when the span differs from it by a frequent word, because a typo seldom
+spells a frequent word: "South America" is no misspelling of "South Africa".
+``pick_closest`` then keeps the
 closest label only when it is clearly ahead of the next different label, so
 "Marlow Vance" links to "Marlowe Vance" when that is the only close name, but
 to nothing when "Marlow Vane" is about as close.
@@ -32,7 +35,7 @@ from spacy.tokens import Doc, Span
 
 from kgqa.embedding import Embedder
 from kgqa.linking.gazetteer import GazetteerEntry
-from kgqa.linking.pipeline import is_ordinary_token
+from kgqa.linking.pipeline import is_ordinary_token, is_rare_word
 from kgqa.normalize import fold, has_cjk, prepare_text
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "MAX_SPAN_TOKENS",
     "MIN_SPAN_CHARS",
     "candidate_spans",
+    "differs_by_typos",
     "label_head",
     "pick_closest",
 ]
@@ -76,8 +80,10 @@ class LabelHit:
 class FuzzyIndex:
     """Folded labels and label heads of one graph, searchable by edit similarity and by prefix."""
 
-    def __init__(self, entries: Iterable[GazetteerEntry], stop_words: frozenset[str]) -> None:
+    def __init__(self, entries: Iterable[GazetteerEntry], stop_words: frozenset[str],
+                 lang: str = "en") -> None:
         started = time.perf_counter()
+        self.lang = lang
         owners: dict[str, list[tuple[GazetteerEntry, bool]]] = defaultdict(list)
         for entry in entries:
             key = fold(entry.label)
@@ -104,7 +110,10 @@ class FuzzyIndex:
         return len(self._keys)
 
     def search(self, text: str, min_score: float) -> list[LabelHit]:
-        """Return the labels whose folded ``ratio`` to ``text`` is at least ``min_score`` (0-1)."""
+        """Return the labels whose folded ``ratio`` to ``text`` is at least ``min_score`` (0-1).
+
+        Labels that ``text`` differs from by a frequent word are left out (``differs_by_typos``).
+        """
         query = fold(text)
         if not query:
             return []
@@ -117,6 +126,8 @@ class FuzzyIndex:
 
         hits = []
         for key, score, offset in found:
+            if not differs_by_typos(query, key, self.lang):
+                continue
             for entry, is_head in self._owners[first + offset]:
                 penalty = HEAD_PENALTY if is_head else 0.0
                 if score / 100 - penalty >= min_score:
@@ -166,6 +177,17 @@ class FuzzyIndex:
 
     def _full_entries(self, key: str) -> list[GazetteerEntry]:
         return [entry for entry, is_head in self._owners[self._position[key]] if not is_head]
+
+
+def differs_by_typos(text: str, key: str, lang: str = "en") -> bool:
+    """Return whether every word of folded ``text`` that ``key`` lacks is a rare word of ``lang``.
+
+    A typo seldom yields a frequent word, so "south america" is no misspelling
+    of "south africa", nor "vatican city use" of "vatican city state". Numbers
+    count as frequent words: "group 19" is no misspelling of "group 18".
+    """
+    key_words = set(key.split())
+    return all(is_rare_word(word, lang) for word in text.split() if word not in key_words)
 
 
 def _length_window(length: int, min_score: float) -> tuple[int, int]:

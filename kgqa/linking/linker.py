@@ -179,7 +179,8 @@ class EntityLinker:
         cache_key = (_FUZZY_CACHE_KEY, nlp.lang)
         index = kg.cache.get(cache_key)
         if not isinstance(index, FuzzyIndex):
-            index = FuzzyIndex(self._entity_entries(), frozenset(nlp.Defaults.stop_words))
+            index = FuzzyIndex(self._entity_entries(), frozenset(nlp.Defaults.stop_words),
+                               nlp.lang)
             kg.cache[cache_key] = index
         return index
 

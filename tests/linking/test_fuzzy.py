@@ -11,6 +11,7 @@ from kgqa.linking.fuzzy import (
     EmbeddingIndex,
     FuzzyIndex,
     candidate_spans,
+    differs_by_typos,
     label_head,
     pick_closest,
 )
@@ -27,6 +28,8 @@ ex:Alz rdfs:label "Alzheimer" .
 ex:NYC rdfs:label "New York City" .
 ex:JaguarCo rdfs:label "Jaguar" .
 ex:JaguarCat rdfs:label "jaguar" .
+ex:ZAF rdfs:label "South Africa" .
+ex:Group18 rdfs:label "group 18" .
 """
 
 
@@ -71,6 +74,29 @@ def test_head_hit_scores_below_full_label(fuzzy_index):
 
     assert scores[EX + "AD"] < 1.0
     assert scores[EX + "AD"] == pytest.approx(0.98)
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), [
+    ("south afrika", "south africa", True),
+    ("germny", "germany", True),
+    ("marlow vance", "marlowe vance", True),
+    ("south america", "south africa", False),
+    ("vatican city use", "vatican city state", False),
+    ("group 19", "group 18", False),
+])
+def test_differs_by_typos_table(text, key, expected):
+    assert differs_by_typos(text, key) is expected
+
+
+@pytest.mark.parametrize("text", ["South America", "group 19"])
+def test_search_skips_different_words(fuzzy_index, text):
+    assert fuzzy_index.search(text, 0.85) == []
+
+
+def test_search_keeps_misspelled_words(fuzzy_index):
+    hits = fuzzy_index.search("South Afrika", 0.85)
+
+    assert [str(hit.entry.entity) for hit in hits] == [EX + "ZAF"]
 
 
 def test_search_below_threshold_is_empty(fuzzy_index):
