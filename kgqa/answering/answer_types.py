@@ -106,14 +106,16 @@ class AgentTypes:
         return bool(nodes) and all(self.is_non_agent(node) for node in nodes)
 
 
-def answer_class(classes: Sequence[LinkedEntity], masked_question: str) -> LinkedEntity | None:
+def answer_class(classes: Sequence[LinkedEntity], masked_question: str,
+                 answer_type: str = "any") -> LinkedEntity | None:
     """Return the class mention that names the type of the answers, if any.
 
     The noun after "which", "what" or "how many" wins ("In which *city* is the
-    parent company of NE ..."). Otherwise the first class mention that is not
-    the object of "of" ("What are the official *languages* of NE?", but not
-    "the capital of the *country* that ..."), because such a mention describes a
-    node on the way.
+    parent company of NE ..."). Otherwise, when the question word sets no
+    other type (``answer_type`` is ``entity`` or ``any``, so not "who" or
+    "when"), the first class mention that is not the object of "of" ("What
+    are the official *languages* of NE?", but not "the capital of the
+    *country* that ..."), because such a mention describes a node on the way.
     """
     if not classes:
         return None
@@ -123,6 +125,8 @@ def answer_class(classes: Sequence[LinkedEntity], masked_question: str) -> Linke
         if focus is not None and words and words[-1] == focus:
             return mention
 
+    if answer_type not in ("entity", "any"):
+        return None
     text = fold(masked_question)
     for mention in classes:
         position = text.find(fold(mention.mention))

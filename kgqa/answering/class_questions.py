@@ -9,7 +9,9 @@ Three readings, tried in order:
 2. The question also names a value that is not an entity of the graph
    ("Which elements were discovered in 1898?"): the answers are the
    instances with a relation to that literal, through the relation that best
-   explains the question's relation words.
+   explains the question's relation words. Words left over name a relation
+   of those instances whose values are the answers ("When was the element
+   with atomic number 10 discovered?").
 3. The question names a relation ("Which companies have a parent company?"):
    the answers are the instances that have it, or, negated, those that
    do not.
@@ -28,7 +30,13 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from kgqa.answering.assembly import evidence_triples, fill_values, sorted_nodes
-from kgqa.answering.question import QuestionAnalysis, is_boolean_literal, is_numeric_literal
+from kgqa.answering.question import (
+    QuestionAnalysis,
+    is_boolean_literal,
+    is_numeric_literal,
+    is_temporal_literal,
+    is_temporal_relation,
+)
 from kgqa.answering.result import Answer
 from kgqa.embedding import Embedder
 from kgqa.graph.knowledge_graph import KnowledgeGraph
@@ -66,20 +74,71 @@ def answer_class_question(kg: KnowledgeGraph, embedder: Embedder | None, answer:
         return
 
     keys = _instance_relations(kg, instances)
-    matches = _value_matches(kg, instances, keys, values) if values else {}
-    chosen = _choose_relation(kg, embedder, words, list(matches) if values else keys)
-    if chosen is None:
-        missing = " ".join(words) if words else ", ".join(values)
-        _not_in_graph(answer, f"No relation of the class '{class_label}' in the graph matches "
-                              f"'{missing}'.")
+    if values:
+        _answer_by_value(kg, embedder, answer, analysis, class_label, instances, keys, words,
+                         values, lang, top_k)
         return
 
-    if values:
-        nodes, quads = matches[chosen]
-    else:
-        nodes, quads = _having_relation(kg, instances, chosen, analysis.negated)
-    description = _relation_description(kg, class_label, chosen, values, analysis.negated)
+    chosen = _choose_relation(kg, embedder, words, keys, analysis.answer_type)
+    if chosen is None:
+        _not_in_graph(answer, f"No relation of the class '{class_label}' in the graph matches "
+                              f"'{' '.join(words)}'.")
+        return
+    nodes, quads = _having_relation(kg, instances, chosen, analysis.negated)
+    description = _relation_description(kg, class_label, chosen, [], analysis.negated)
     _fill(kg, answer, analysis, nodes, quads, lang, top_k, description)
+
+
+def _answer_by_value(kg: KnowledgeGraph, embedder: Embedder | None, answer: Answer,
+                     analysis: QuestionAnalysis, class_label: str, instances: set[Node],
+                     keys: list[StepKey], words: list[str], values: list[str],
+                     lang: str | None, top_k: int) -> None:
+    """Answer "Which elements were discovered in 1898?" from the instances with that value.
+
+    The instances whose value equals a number of the question are found
+    through the relation that explains most relation words. Words that
+    relation leaves over name a relation of those instances, whose values
+    are then the answers.
+    """
+    matches = _value_matches(kg, instances, keys, values)
+    if not matches:
+        _not_in_graph(answer, f"No instance of the class '{class_label}' in the graph has the "
+                              f"value {', '.join(values)}.")
+        return
+
+    explained = explained_words(words, [predicate for predicate, _ in matches], kg.labels,
+                                embedder)
+    chosen = max(sorted(matches, key=lambda key: str(key[0])),
+                 key=lambda key: (len(explained[key[0]]), len(matches[key][0])))
+    nodes, quads = matches[chosen]
+    description = _relation_description(kg, class_label, chosen, values, False)
+    leftover = [word for word in words if word not in explained[chosen[0]]]
+    if leftover:
+        projection = _choose_relation(kg, embedder, leftover, _instance_relations(kg, set(nodes)),
+                                      analysis.answer_type)
+        if projection is None:
+            _not_in_graph(answer, f"No relation of {description} in the graph matches "
+                                  f"'{' '.join(leftover)}'.")
+            return
+        nodes, projected = _values_of(kg, nodes, projection)
+        quads = [*quads, *projected]
+        description = f"{_step_phrase(kg, projection)} of {description}"
+    _fill(kg, answer, analysis, nodes, quads, lang, top_k, description)
+
+
+def _values_of(kg: KnowledgeGraph, nodes: list[Node],
+               key: StepKey) -> tuple[list[Node], list[Quad]]:
+    adjacency = relation_adjacency(kg)
+    predicate, inverse = key
+    values: list[Node] = []
+    quads: list[Quad] = []
+    for node in nodes:
+        for value in sorted(adjacency.neighbours(node).get(key, set()), key=str):
+            if value not in values:
+                values.append(value)
+            subject, obj = (value, node) if inverse else (node, value)
+            quads.append((subject, predicate, obj, None))
+    return values, quads
 
 
 def _answer_instances(kg: KnowledgeGraph, answer: Answer, analysis: QuestionAnalysis,
@@ -142,11 +201,12 @@ def _same_number(node: Literal, value: str) -> bool:
 
 
 def _choose_relation(kg: KnowledgeGraph, embedder: Embedder | None, words: list[str],
-                     keys: list[StepKey]) -> StepKey | None:
+                     keys: list[StepKey], answer_type: str) -> StepKey | None:
     """Return the key whose relation explains every relation word; the first key if there are none.
 
-    Several fitting keys are ordered by how many words they explain, then
-    forward before inverse.
+    Several fitting keys are ordered by whether their values can be of the
+    expected answer type (dates for "when"), then by how many words they
+    explain, then forward before inverse.
     """
     if not keys:
         return None
@@ -157,7 +217,17 @@ def _choose_relation(kg: KnowledgeGraph, embedder: Embedder | None, words: list[
     fitting = [key for key in keys if explained[key[0]] >= set(words)]
     if not fitting:
         return None
-    return max(fitting, key=lambda key: (len(explained[key[0]]), not key[1]))
+    return max(fitting, key=lambda key: (_fits_type(kg, key, answer_type),
+                                         len(explained[key[0]]), not key[1]))
+
+
+def _fits_type(kg: KnowledgeGraph, key: StepKey, answer_type: str) -> bool:
+    """Return whether the step reaches values of the answer type; "when" needs dates or years."""
+    if answer_type != "time":
+        return True
+    return key[1] is False and (is_temporal_relation(kg.labels.relation_label(key[0]))
+                                or any(is_temporal_literal(node)
+                                       for node in relation_adjacency(kg).step_range(key)))
 
 
 def _having_relation(kg: KnowledgeGraph, instances: set[Node], key: StepKey,
@@ -179,11 +249,15 @@ def _having_relation(kg: KnowledgeGraph, instances: set[Node], key: StepKey,
     return having, quads
 
 
-def _relation_description(kg: KnowledgeGraph, class_label: str, key: StepKey,
-                          values: list[str], negated: bool) -> str:
+def _step_phrase(kg: KnowledgeGraph, key: StepKey) -> str:
     predicate, inverse = key
     label = kg.labels.relation_label(predicate)
-    phrase = inverse_phrase(label) if inverse else label
+    return inverse_phrase(label) if inverse else label
+
+
+def _relation_description(kg: KnowledgeGraph, class_label: str, key: StepKey,
+                          values: list[str], negated: bool) -> str:
+    phrase = _step_phrase(kg, key)
     if values:
         return f"{class_label} with {phrase} {', '.join(values)}"
     return f"{class_label} {'without' if negated else 'with'} {phrase}"

@@ -221,7 +221,7 @@ class GraphAnswerer:
         """
         ranked = [scored for scored in self.retriever.rank(entity, asked.masked, asked.class_words)
                   if self._fits_answer_type(scored.path, asked)]
-        mention = answer_class(asked.classes, asked.masked) \
+        mention = answer_class(asked.classes, asked.masked, asked.analysis.answer_type) \
             if asked.analysis.form != "yes_no" else None
         if mention is not None:
             typed = [scored for scored in ranked

@@ -4,7 +4,9 @@
   question names no relation ("Is gold in period 6?"), a direct link between
   the two entities means yes. When it names one, the asked relation is the
   best-ranked path of either entity that explains the relation words: yes when
-  it links the two entities. Otherwise no, citing the direct link the graph
+  it links the two entities. Longer chains never count as a link when the
+  question names no relation, because nearly any two nodes are linked by some
+  chain ("iron" and "group 18" through period 4 and krypton). Otherwise no, citing the direct link the graph
   does have ("Google -- former chief executive --> Eric Schmidt"), or, when
   there is none, what the graph states for the subject of the asked relation
   ("Brazil -- official language --> Portuguese").
@@ -77,9 +79,8 @@ class YesNoAnswerer:
         direct = [scored for scored in linking if scored.path.hops == 1]
 
         if not relation_words(asked.masked, asked.class_words):
-            if direct or linking:
-                chosen = (direct or linking)[0]
-                self._verdict(answer, True, chosen, self._trace_to_other(chosen, topics),
+            if direct:
+                self._verdict(answer, True, direct[0], self._trace_to_other(direct[0], topics),
                               candidates, topics, asked)
             else:
                 self._no_shared_relation(answer, topics, candidates, asked)

@@ -82,6 +82,9 @@ EXAMPLE_WEIGHT = 1.0
 EXAMPLE_NEIGHBOURS = 10
 # Subtracted in full when no relation word of the question is explained, in part when some are.
 COVERAGE_PENALTY = 0.2
+# A one-step path with more values than this is no attribute, so its values are not compared
+# with the question's words (which also keeps hubs cheap).
+MAX_VALUES_COMPARED = 20
 # Aliases tried per step (``LabelIndex.relation_labels`` beyond the main label).
 MAX_ALIASES = 4
 _PATH_CACHE_ENTRIES = 512
@@ -285,7 +288,7 @@ class PathRetriever:
         for path in paths:
             covered = set().union(*(explained[predicate] for predicate, _inverse in path.keys))
             missing = [word for word in words if word not in covered]
-            if missing and path.hops == 1:
+            if missing and path.hops == 1 and len(path.reached) <= MAX_VALUES_COMPARED:
                 missing = [word for word in missing
                            if word not in explained_by_values(missing, self._value_texts(path),
                                                               self.embedder)]

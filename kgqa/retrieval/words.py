@@ -22,6 +22,7 @@ __all__ = [
     "WORD_RE",
     "attribute_words",
     "content_stems",
+    "focus_is_possessed",
     "focus_word",
     "relation_words",
     "stem",
@@ -99,6 +100,8 @@ _POSSESSIVES = frozenset({"s", "its", "their", "his", "her", "whose"})
 # A stem this long that starts another stem names the same thing ("discover", "discovery").
 MIN_PREFIX_STEM = 5
 
+# "How many *members* does NE have?": the focus noun names what NE has, a relation.
+_HAVE_RE = re.compile(r"\b(?:does|do|did)\s+ne\s+(?:have|has|had)\b")
 _FOCUS_RE = re.compile(r"\b(?:which|what|how many|how much)\s+([^\W\d_]+)")
 
 
@@ -120,17 +123,23 @@ def focus_word(masked_question: str) -> str | None:
     return match.group(1)
 
 
+def focus_is_possessed(masked_question: str) -> bool:
+    """Return whether the focus noun is what the topic has ("How many *employees* does NE have?")."""
+    return bool(_HAVE_RE.search(fold(masked_question)))
+
+
 def relation_words(masked_question: str, excluded: Iterable[str] = ()) -> list[str]:
     """Return the words of ``masked_question`` that must name a relation, in question order.
 
     Left out: ``NE``, stop words, numbers, ``GENERIC_VERBS``,
     ``PRESENT_WORDS``, a ``GENERIC_HEADS`` noun right after a kept word, the
-    focus noun and every word of ``excluded`` (class mentions, for example).
+    focus noun unless the topic "has" it, and every word of ``excluded``
+    (class mentions, for example).
     Words are folded (lowercase, no accents).
     """
     skipped = {word for text in excluded for word in WORD_RE.findall(fold(text))}
     focus = focus_word(masked_question)
-    if focus is not None:
+    if focus is not None and not focus_is_possessed(masked_question):
         skipped.add(focus)
 
     words: list[str] = []
@@ -171,4 +180,7 @@ def attribute_words(masked_question: str, words: Iterable[str]) -> set[str]:
         if before in _POSSESSIVES or after == "of":
             salient.update(tokens[start:end])
         start = end
+    focus = focus_word(masked_question)
+    if focus in relation and focus_is_possessed(masked_question):
+        salient.add(focus)
     return salient
