@@ -10,8 +10,9 @@ Two fallbacks for spans that match no label exactly:
   and of every label, computed once on first use.
 
 Both return every label above a threshold. ``FuzzyIndex.search`` also drops a
-label when the span differs from it by a frequent word, because a typo seldom
-spells a frequent word: "South America" is no misspelling of "South Africa".
+label when the span differs from it by a frequent word more than one edit
+away, because a typo seldom spells a frequent word: "South America" is no
+misspelling of "South Africa".
 ``pick_closest`` then keeps the
 closest label only when it is clearly ahead of the next different label, so
 "Marlow Vance" links to "Marlowe Vance" when that is the only close name, but
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 from rdflib.term import Node
 from spacy.tokens import Doc, Span
 
@@ -112,7 +114,8 @@ class FuzzyIndex:
     def search(self, text: str, min_score: float) -> list[LabelHit]:
         """Return the labels whose folded ``ratio`` to ``text`` is at least ``min_score`` (0-1).
 
-        Labels that ``text`` differs from by a frequent word are left out (``differs_by_typos``).
+        Labels that ``text`` differs from by other words than typos are left out
+        (``differs_by_typos``).
         """
         query = fold(text)
         if not query:
@@ -180,14 +183,25 @@ class FuzzyIndex:
 
 
 def differs_by_typos(text: str, key: str, lang: str = "en") -> bool:
-    """Return whether every word of folded ``text`` that ``key`` lacks is a rare word of ``lang``.
+    """Return whether folded ``text`` differs from the label ``key`` only by misspelled words.
 
-    A typo seldom yields a frequent word, so "south america" is no misspelling
-    of "south africa", nor "vatican city use" of "vatican city state". Numbers
-    count as frequent words: "group 19" is no misspelling of "group 18".
+    A word of ``text`` that ``key`` lacks counts as misspelled when it is a
+    rare word of ``lang``, or one edit away from a word of ``key`` ("Spike
+    Le"), because a typo seldom spells a frequent word. So "south america"
+    is no misspelling of "south africa", nor "vatican city use" of "vatican
+    city state". A differing word with digits is never a misspelling: "group
+    19" is not "group 18".
     """
-    key_words = set(key.split())
-    return all(is_rare_word(word, lang) for word in text.split() if word not in key_words)
+    key_words = key.split()
+    for word in text.split():
+        if word in key_words:
+            continue
+        if any(char.isdigit() for char in word):
+            return False
+        nearest = min(Levenshtein.distance(word, other) for other in key_words)
+        if nearest > 1 and not is_rare_word(word, lang):
+            return False
+    return True
 
 
 def _length_window(length: int, min_score: float) -> tuple[int, int]:

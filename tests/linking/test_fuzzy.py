@@ -83,6 +83,8 @@ def test_head_hit_scores_below_full_label(fuzzy_index):
     ("south america", "south africa", False),
     ("vatican city use", "vatican city state", False),
     ("group 19", "group 18", False),
+    ("spike le", "spike lee", True),
+    ("grup 18", "group 18", True),
 ])
 def test_differs_by_typos_table(text, key, expected):
     assert differs_by_typos(text, key) is expected
