@@ -334,7 +334,7 @@ class EntityLinker:
         )
 
     def _linked_class(self, doc: Doc, mention: _Mention) -> LinkedEntity:
-        """Report a class mention: the class with the most instances first, then its namesakes."""
+        """Build the result of a class mention: the class with most instances, then its namesakes."""
         classes = self.kg.classes
         terms = sorted({sense.entity for sense in mention.senses},
                        key=lambda term: (-len(classes.instances(term)), str(term)))
@@ -403,7 +403,13 @@ def _exact_mention(match: GazetteerMatch, senses: list[Sense]) -> _Mention:
 
 
 def _may_link_class(span: Span) -> bool:
-    """Apply the guard of class labels, which are common nouns: a word other than a stop word."""
+    """Apply the guard of class labels, which are common nouns, in any case.
+
+    The span needs a word other than a stop word or question word. A lone
+    CJK character never links, as for entities.
+    """
+    if is_cjk_char(span.text):
+        return False
     return any(token.is_alpha and not token.is_stop and token.norm_ not in QUESTION_WORDS
                for token in span)
 

@@ -414,3 +414,16 @@ def test_unknown_names_beside_titles(atlas_linker, question, expected, unlinked)
 
     assert _linked(result) == expected
     assert result.unlinked_names == unlinked
+
+
+def test_lone_cjk_class_word_skipped(make_kg, nlp, settings):
+    kg = make_kg("""
+        ex:Person a rdfs:Class ; rdfs:label "人"@zh .
+        ex:LuXun a ex:Person ; rdfs:label "鲁迅"@zh .
+    """)
+    linker = EntityLinker(kg, nlp, settings=settings)
+
+    result = linker.link("鲁迅是哪国人？")
+
+    assert _linked(result) == ["LuXun"]
+    assert result.classes == []
