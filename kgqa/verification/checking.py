@@ -12,7 +12,8 @@ and its answer set are what the text's answer is compared with. The rules:
   graph links to the question's entities is a detail instead ("Pichai
   succeeded Page"). An unknown name or a value of the answers' kind (a date
   for a date, a URL for a web address) competes only when the text names
-  none of the answers.
+  none of the answers. For a count, only a number competes, and the
+  counted members are details.
 - Anything else is a detail beyond the question. It is **supported** when a
   triple links the value to the question's topic or answer entities (the
   triple is cited, but how the text words the relation is not checked),
@@ -107,6 +108,9 @@ class ClaimChecker:
         """Return whether the claim competes with the graph's answer (see the module docstring)."""
         if claim.kind == "yes_no":
             return True
+        if graph_answer.kind == "count" and claim.kind in ("entity", "name"):
+            # The answer is the number: the counted members are details, checked as such.
+            return False
         if claim.kind == "entity":
             competes = self._in_relation_range(claim.entity, graph_answer) \
                 or self._shares_type(claim.entity, graph_answer)

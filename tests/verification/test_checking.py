@@ -101,6 +101,16 @@ def test_finer_date_not_grounded(checker):
     assert "agrees as far as it goes" in claim.reason
 
 
+def test_count_members_are_details(checker):
+    draft = "Google has 3 founders: Larry Page, Sergey Brin and Bill Gates."
+    verification = checker.verify("How many founders does Google have?", draft, "companies")
+    assert verification.expected == ["2"]
+    assert _claim(verification, "3").verdict == "contradicted"
+    assert _claim(verification, "Larry Page").verdict == "supported"
+    assert _claim(verification, "Larry Page").scope == "detail"
+    assert _claim(verification, "Bill Gates").verdict == "not_in_graph"
+
+
 def test_linked_detail_cites_triple(checker):
     verification = checker.verify("When was Google founded?", "Google was founded in 1998 by Larry Page.",
                                   "companies")
