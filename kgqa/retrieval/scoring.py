@@ -33,11 +33,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.embedding import Embedder
@@ -50,12 +50,14 @@ from kgqa.retrieval.paths import CandidatePath, enumerate_paths
 from kgqa.retrieval.relation_path import PathStep, RelationPath
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
 from kgqa.retrieval.words import (
+    SHARING_WORDS,
     STOPWORDS,
     WORD_RE,
     content_stems,
     focus_word,
     relation_words,
     stem,
+    stems_match,
 )
 from kgqa.settings import Settings
 
@@ -85,6 +87,10 @@ COVERAGE_PENALTY = 0.2
 # A one-step path with more values than this is no attribute, so its values are not compared
 # with the question's words (which also keeps hubs cheap).
 MAX_VALUES_COMPARED = 20
+# A relation used twice without being asked for twice (``_structure_penalty``).
+REPEAT_PENALTY = 0.3
+# A step of a multi-step path that explains no word of the question.
+UNASKED_STEP_PENALTY = 0.15
 # Aliases tried per step (``LabelIndex.relation_labels`` beyond the main label).
 MAX_ALIASES = 4
 _PATH_CACHE_ENTRIES = 512
@@ -142,6 +148,18 @@ def described_intermediate(masked_question: str) -> set[str]:
 
 
 @dataclasses.dataclass(frozen=True)
+class _StepSupport:
+    """What the question says about one relation: the words it explains, how often it is named."""
+
+    explained: frozenset[str]
+    mentions: int
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.explained) or self.mentions > 0
+
+
+@dataclasses.dataclass(frozen=True)
 class _QuestionTerms:
     """The parts of a masked question that path scoring compares with relation labels."""
 
@@ -150,6 +168,9 @@ class _QuestionTerms:
     described: set[str]
     relation_words: list[str]
     focus: str | None
+    tokens: list[str]
+    cjk: bool
+    sharing: bool
 
     @classmethod
     def read(cls, masked_question: str, excluded_words: Iterable[str]) -> _QuestionTerms:
@@ -157,10 +178,13 @@ class _QuestionTerms:
         # Japanese and Korean questions are not checked for unexplained words.
         words = [] if has_cjk(masked_question) else relation_words(masked_question,
                                                                    excluded_words)
-        return cls(stems=content_stems(masked_question),
-                   words=set(WORD_RE.findall(fold(masked_question))),
+        tokens = WORD_RE.findall(fold(masked_question))
+        content = [token for token in tokens if token not in STOPWORDS and not token.isdigit()]
+        return cls(stems=content_stems(masked_question), words=set(tokens),
                    described=described_intermediate(masked_question),
-                   relation_words=words, focus=focus_word(masked_question))
+                   relation_words=words, focus=focus_word(masked_question), tokens=content,
+                   cjk=has_cjk(masked_question),
+                   sharing=any(token in SHARING_WORDS for token in tokens))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,6 +205,29 @@ class ScoredPath:
         """Return the public form used in ``Answer.path`` and ``Answer.alternative_paths``."""
         return RelationPath(steps=self.path.steps, verbalization=self.verbalization,
                             score=self.score, source=self.path.source)
+
+
+def _structure_penalty(path: CandidatePath, question: _QuestionTerms,
+                       support: dict[URIRef, _StepSupport]) -> float:
+    """Return the penalty for steps that the question does not ask for.
+
+    A relation used twice ("directed by", then "directed": the other films of
+    NE's director) must be named twice ("films directed by the director of
+    NE") or asked for with a sharing word ("the *same* director"). In a path
+    of several steps, each step should explain a word of the question or be
+    named in it.
+    """
+    if question.cjk:
+        return 0.0
+    penalty = 0.0
+    counts = Counter(predicate for predicate, _inverse in path.keys)
+    for predicate, count in counts.items():
+        if count > 1 and not question.sharing and support[predicate].mentions < count:
+            penalty += REPEAT_PENALTY
+    if path.hops > 1:
+        penalty += UNASKED_STEP_PENALTY * sum(1 for predicate in counts
+                                              if not support[predicate].asked)
+    return penalty
 
 
 class PathRetriever:
@@ -246,7 +293,9 @@ class PathRetriever:
         flat_similarities = self._similarities(masked_question, flat)
         votes = self._votes(masked_question, paths)
         question = _QuestionTerms.read(masked_question, excluded_words)
-        unexplained = self._unexplained(question, paths)
+        support = self._step_support(question, paths)
+        unexplained = self._unexplained(question, paths, support)
+        structure = {path.keys: _structure_penalty(path, question, support) for path in paths}
 
         scored = []
         position = 0
@@ -255,7 +304,7 @@ class PathRetriever:
             position += len(texts)
             options = [
                 self._score_one(path, steps, text, float(similarity), votes.get(path.keys, 0.0),
-                                question, unexplained[path.keys])
+                                question, unexplained[path.keys], structure[path.keys])
                 for steps, text, similarity in zip(path_variants, texts, similarities, strict=True)
             ]
             scored.append(max(options, key=lambda option: option.score))
@@ -276,13 +325,30 @@ class PathRetriever:
                 variants.append(path.steps[:index] + (renamed,) + path.steps[index + 1:])
         return variants
 
-    def _unexplained(self, question: _QuestionTerms,
-                     paths: list[CandidatePath]) -> dict[tuple, tuple[str, ...]]:
-        """Return, per relation sequence, the relation words that none of its steps explains."""
-        words = question.relation_words
+    def _step_support(self, question: _QuestionTerms,
+                      paths: list[CandidatePath]) -> dict[URIRef, _StepSupport]:
+        """Return, per relation, which question words it explains and how often the question names it."""
+        words = list(question.relation_words)
+        if question.focus and question.focus not in words and not question.cjk:
+            words.append(question.focus)
         predicates = {predicate for path in paths for predicate, _inverse in path.keys}
         explained = explained_words(words, predicates, self.kg.labels, self.embedder,
                                     question.focus)
+
+        support = {}
+        for predicate in predicates:
+            label_stems = set().union(*(content_stems(label)
+                                        for label in self.kg.labels.relation_labels(predicate)))
+            mentions = sum(1 for token in question.tokens
+                           if any(stems_match(stem(token), label_stem) for label_stem in label_stems))
+            support[predicate] = _StepSupport(explained=explained[predicate], mentions=mentions)
+        return support
+
+    def _unexplained(self, question: _QuestionTerms, paths: list[CandidatePath],
+                     support: dict[URIRef, _StepSupport]) -> dict[tuple, tuple[str, ...]]:
+        """Return, per relation sequence, the relation words that none of its steps explains."""
+        words = question.relation_words
+        explained = {predicate: found.explained for predicate, found in support.items()}
 
         result: dict[tuple, tuple[str, ...]] = {}
         for path in paths:
@@ -305,7 +371,7 @@ class PathRetriever:
 
     def _score_one(self, path: CandidatePath, steps: tuple[PathStep, ...], verbalization: str,
                    similarity: float, vote: float, question: _QuestionTerms,
-                   unexplained: tuple[str, ...]) -> ScoredPath:
+                   unexplained: tuple[str, ...], structure: float) -> ScoredPath:
         labels = [step.label for step in steps]
         lexical = lexical_overlap(labels, question.stems)
         missing = set().union(*(missing_qualifiers(label, question.words) for label in labels))
@@ -314,6 +380,7 @@ class PathRetriever:
             penalty += INTERMEDIATE_PENALTY
         if question.relation_words:
             penalty += COVERAGE_PENALTY * len(unexplained) / len(question.relation_words)
+        penalty += structure
 
         score = (similarity + LEXICAL_WEIGHT * lexical - penalty - HOP_PENALTY * (path.hops - 1)
                  + EXAMPLE_WEIGHT * vote)

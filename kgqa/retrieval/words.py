@@ -18,6 +18,7 @@ __all__ = [
     "GENERIC_HEADS",
     "GENERIC_VERBS",
     "PRESENT_WORDS",
+    "SHARING_WORDS",
     "STOPWORDS",
     "WORD_RE",
     "attribute_words",
@@ -42,14 +43,32 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 WORD_RE = re.compile(r"[^\W_]+")
 
 
+# Past forms of common irregular verbs, so that "wrote" and "written" meet "writer".
+_IRREGULAR_VERBS = {
+    "wrote": "write", "written": "write", "spoke": "speak", "spoken": "speak", "began": "begin",
+    "begun": "begin", "sold": "sell", "bought": "buy", "won": "win", "led": "lead",
+    "held": "hold", "taught": "teach", "built": "build", "sang": "sing", "sung": "sing",
+    "drew": "draw", "drawn": "draw", "grew": "grow", "grown": "grow", "chose": "choose",
+    "chosen": "choose", "shot": "shoot", "fought": "fight", "brought": "bring", "told": "tell",
+    "knew": "know", "known": "know", "flew": "fly", "flown": "fly", "ate": "eat", "eaten": "eat",
+    "stole": "steal", "stolen": "steal", "froze": "freeze", "frozen": "freeze",
+}
+# Words that ask for a second node sharing a relation with the first ("the *same*
+# director", "acted *together* with NE"), so a path may use one relation twice.
+SHARING_WORDS = frozenset({"same", "share", "shares", "shared", "sharing", "together", "also",
+                           "other", "another", "with", "co", "too", "fellow", "both"})
+
+
 def stem(word: str) -> str:
     """Reduce an English word to a crude stem so that inflected forms compare equal.
 
     Handles plurals and third person (``members``), ``-ed``/``-ing`` (with a
-    doubled final consonant: ``starred`` -> ``star``), and agent nouns
-    (``director`` -> ``direct``). Stems are only compared with other stems.
+    doubled final consonant: ``starred`` -> ``star``), agent nouns
+    (``director`` -> ``direct``) and the past forms of common irregular verbs
+    (``wrote`` -> ``writ``, like ``writer``). Stems are only compared with
+    other stems.
     """
-    stemmed = word.lower()
+    stemmed = _IRREGULAR_VERBS.get(word.lower(), word.lower())
     if len(stemmed) > 4 and stemmed.endswith("ies"):
         stemmed = stemmed[:-3] + "y"
     elif len(stemmed) > 4 and stemmed.endswith(("sses", "ches", "shes", "xes")):
@@ -99,6 +118,8 @@ _POSSESSIVES = frozenset({"s", "its", "their", "his", "her", "whose"})
 
 # A stem this long that starts another stem names the same thing ("discover", "discovery").
 MIN_PREFIX_STEM = 5
+# A stem this long that ends another stem is that compound's head ("writ", "screenwrit").
+MIN_COMPOUND_HEAD = 4
 
 # "How many *members* does NE have?": the focus noun names what NE has, a relation.
 _HAVE_RE = re.compile(r"\b(?:does|do|did)\s+ne\s+(?:have|has|had)\b")
@@ -106,9 +127,17 @@ _FOCUS_RE = re.compile(r"\b(?:which|what|how many|how much)\s+([^\W\d_]+)")
 
 
 def stems_match(left: str, right: str) -> bool:
-    """Return whether two stems name the same word: equal, or one a long prefix of the other."""
+    """Return whether two stems name the same word.
+
+    They do when equal, when one is a long prefix of the other ("discover",
+    "discovery"), or when the longer ends with the shorter as the head of a
+    compound ("screenwrit" and "writ").
+    """
     shorter, longer = sorted((left, right), key=len)
-    return shorter == longer or (len(shorter) >= MIN_PREFIX_STEM and longer.startswith(shorter))
+    if shorter == longer:
+        return True
+    return len(shorter) >= MIN_PREFIX_STEM and longer.startswith(shorter) \
+        or len(shorter) >= MIN_COMPOUND_HEAD and longer.endswith(shorter)
 
 
 def focus_word(masked_question: str) -> str | None:
@@ -132,7 +161,7 @@ def relation_words(masked_question: str, excluded: Iterable[str] = ()) -> list[s
     """Return the words of ``masked_question`` that must name a relation, in question order.
 
     Left out: ``NE``, stop words, numbers, ``GENERIC_VERBS``,
-    ``PRESENT_WORDS``, a ``GENERIC_HEADS`` noun right after a kept word, the
+    ``PRESENT_WORDS``, ``SHARING_WORDS``, a ``GENERIC_HEADS`` noun right after a kept word, the
     focus noun unless the topic "has" it, and every word of ``excluded``
     (class mentions, for example).
     Words are folded (lowercase, no accents).
@@ -146,7 +175,7 @@ def relation_words(masked_question: str, excluded: Iterable[str] = ()) -> list[s
     previous_kept = False
     for word in WORD_RE.findall(fold(masked_question)):
         keep = not (word in STOPWORDS or word in GENERIC_VERBS or word in PRESENT_WORDS
-                    or word in skipped or word.isdigit()
+                    or word in SHARING_WORDS or word in skipped or word.isdigit()
                     or (previous_kept and word in GENERIC_HEADS))
         if keep and word not in words:
             words.append(word)
