@@ -84,7 +84,8 @@ def bench_metaqa(engine: Engine, folder: Path, limit: int, seed: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--graphs-dir", type=Path, help="folder of the bundled graphs")
     parser.add_argument("--metaqa", type=Path, help="MetaQA folder (kb.txt, N-hop/vanilla/qa_test.txt)")
     parser.add_argument("--limit", type=int, default=300, help="MetaQA questions per hop")

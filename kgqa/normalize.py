@@ -58,7 +58,8 @@ def has_cjk(text: str) -> bool:
 
 
 def split_local_name(local_name: str) -> str:
-    """Turn an IRI local name into words: ``birthPlace`` -> ``birth Place``, ``has_genre`` -> ``has genre``."""
+    """Turn an IRI local name into words: ``birthPlace`` -> ``birth Place``, ``has_genre`` -> ``has genre``.
+    """
     spaced = re.sub(r"[_\-.]+", " ", local_name)
     spaced = _CAMEL_RE.sub(" ", spaced)
     return " ".join(spaced.split())

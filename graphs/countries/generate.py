@@ -242,7 +242,8 @@ def _capitals(data: dict[str, Any]) -> list[Capital]:
         coordinates = [coordinates]
     if len(coordinates) != len(names):
         coordinates = [None] * len(names)
-    return [Capital(name, tuple(pair) if pair else None) for name, pair in zip(names, coordinates)]
+    pairs = zip(names, coordinates, strict=True)
+    return [Capital(name, tuple(pair) if pair else None) for name, pair in pairs]
 
 
 def _distance_km(first: tuple[float, float], second: tuple[float, float]) -> float:

@@ -153,7 +153,7 @@ def _compatible(first: PersonName, second: PersonName) -> bool:
     if not first.given_names or not second.given_names:
         return False
     return all(_given_names_fit(mine, theirs)
-               for mine, theirs in zip(first.given_names, second.given_names))
+               for mine, theirs in zip(first.given_names, second.given_names, strict=False))
 
 
 def _given_names_fit(first: str, second: str) -> bool:

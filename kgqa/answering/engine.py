@@ -35,6 +35,8 @@ __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
 
+_LABEL_EMBEDDINGS_KEY = "linking.label-embeddings"
+
 ProgressCallback = Callable[[str, int, int | None], None]
 
 
@@ -148,7 +150,8 @@ class Engine:
 
         raw = examples_file.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()[:16]
-        folder = self.settings.data_path / "examples" / f"{graph}.index" / f"{kg.info.content_hash[:16]}-{digest}"
+        folder = (self.settings.data_path / "examples" / f"{graph}.index"
+                  / f"{kg.info.content_hash[:16]}-{digest}")
         if (folder / "examples.json").exists():
             return ExampleIndex.load(folder)
 
@@ -256,8 +259,15 @@ class Engine:
         """Build the linker, with label embeddings from the derived-data cache (encoded once per graph)."""
         linker = EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
                               relation_fit=retriever.relation_fit)
-        matrix = self.store.cache.get_or_build(kg.info.content_hash, "linking.label-embeddings",
+        texts = linker.embedding_texts
+        matrix = self.store.cache.get_or_build(kg.info.content_hash, _LABEL_EMBEDDINGS_KEY,
                                                linker.label_embeddings)
+        if matrix is not None and matrix.shape[0] != len(texts):
+            # Written by a release whose linker embedded a different label list: re-encode.
+            log.warning("label embeddings cached for graph %s have %d rows, expected %d; re-encoding",
+                        kg.name, matrix.shape[0], len(texts))
+            matrix = linker.label_embeddings()
+            self.store.cache.put(kg.info.content_hash, _LABEL_EMBEDDINGS_KEY, matrix)
         return EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
                             relation_fit=retriever.relation_fit, gazetteer=linker.gazetteer,
                             label_embeddings=matrix)
