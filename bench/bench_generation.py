@@ -3,6 +3,7 @@
 Usage:
     python bench/bench_generation.py                  # SmolLM2-135M-Instruct, 20 rounds
     python bench/bench_generation.py --rounds 50 --threads 2
+    OMP_WAIT_POLICY=PASSIVE python bench/bench_generation.py   # on a machine busy with other work
 
 Prints the decode rate (generated tokens per second, prompt processing
 excluded) and the prompt processing rate. Then it prints p50/p95 latency of a
@@ -109,6 +110,7 @@ def main() -> None:
     generator.load()
     generator.chat([{"role": "user", "content": question(0)}], max_tokens=8)
     print(f"model {generator.name}, {generator.threads} threads, {os.cpu_count()} CPUs, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
           f"load average {os.getloadavg()[0]:.2f}; "
           f"loaded and warmed up in {time.perf_counter() - started:.1f} s")
 

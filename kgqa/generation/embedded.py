@@ -51,6 +51,10 @@ def default_model_path() -> Path:
                            f"contains no .gguf file. Reinstall it. {_INSTALL_HINT}")
 
 
+# NOTE: the llama-cpp-python wheel here uses OpenMP, whose threads spin while they wait.
+# On a 2-CPU VM busy with other work, bench/bench_generation.py measured two threads 3 to 5
+# times slower than one, and OMP_WAIT_POLICY=PASSIVE removed the gap. libgomp reads that
+# variable once, when first loaded (torch loads it too), so it must be set at process start.
 def _default_threads() -> int:
     try:
         return len(os.sched_getaffinity(0))
