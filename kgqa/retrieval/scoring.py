@@ -52,6 +52,7 @@ from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
 from kgqa.retrieval.words import (
     SHARING_WORDS,
     STOPWORDS,
+    STRONG_SHARING_WORDS,
     WORD_RE,
     content_stems,
     focus_word,
@@ -152,11 +153,10 @@ class _StepSupport:
     """What the question says about one relation: the words it explains, how often it is named."""
 
     explained: frozenset[str]
+    """The question's relation words that the relation explains (the focus noun left out)."""
+    names_focus: bool
+    """Whether the relation explains the focus noun, which names the answers' type."""
     mentions: int
-
-    @property
-    def asked(self) -> bool:
-        return bool(self.explained) or self.mentions > 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,6 +171,7 @@ class _QuestionTerms:
     tokens: list[str]
     cjk: bool
     sharing: bool
+    strong_sharing: bool
 
     @classmethod
     def read(cls, masked_question: str, excluded_words: Iterable[str]) -> _QuestionTerms:
@@ -184,7 +185,8 @@ class _QuestionTerms:
                    described=described_intermediate(masked_question),
                    relation_words=words, focus=focus_word(masked_question), tokens=content,
                    cjk=has_cjk(masked_question),
-                   sharing=any(token in SHARING_WORDS for token in tokens))
+                   sharing=any(token in SHARING_WORDS for token in tokens),
+                   strong_sharing=any(token in STRONG_SHARING_WORDS for token in tokens))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,9 +215,11 @@ def _structure_penalty(path: CandidatePath, question: _QuestionTerms,
 
     A relation used twice ("directed by", then "directed": the other films of
     NE's director) must be named twice ("films directed by the director of
-    NE") or asked for with a sharing word ("the *same* director"). In a path
-    of several steps, each step should explain a word of the question or be
-    named in it.
+    NE") or asked for with a sharing word ("the *same* director"), and a
+    strong sharing word ("same", "together", "co-star") asks for such a
+    path. In a path of several steps, each step should explain a word of the
+    question or be named in it; only the last step may rest on the focus
+    noun, because that noun names the answers.
     """
     if question.cjk:
         return 0.0
@@ -224,9 +228,14 @@ def _structure_penalty(path: CandidatePath, question: _QuestionTerms,
     for predicate, count in counts.items():
         if count > 1 and not question.sharing and support[predicate].mentions < count:
             penalty += REPEAT_PENALTY
+    if question.strong_sharing and max(counts.values()) == 1:
+        penalty += REPEAT_PENALTY
     if path.hops > 1:
-        penalty += UNASKED_STEP_PENALTY * sum(1 for predicate in counts
-                                              if not support[predicate].asked)
+        last = path.keys[-1][0]
+        penalty += UNASKED_STEP_PENALTY * sum(
+            1 for predicate in counts
+            if not (support[predicate].explained or support[predicate].mentions
+                    or (predicate == last and support[predicate].names_focus)))
     return penalty
 
 
@@ -329,11 +338,10 @@ class PathRetriever:
                       paths: list[CandidatePath]) -> dict[URIRef, _StepSupport]:
         """Return, per relation, which question words it explains and how often the question names it."""
         words = list(question.relation_words)
-        if question.focus and question.focus not in words and not question.cjk:
-            words.append(question.focus)
+        focus = question.focus if question.focus not in words and not question.cjk else None
         predicates = {predicate for path in paths for predicate, _inverse in path.keys}
-        explained = explained_words(words, predicates, self.kg.labels, self.embedder,
-                                    question.focus)
+        explained = explained_words(words + ([focus] if focus else []), predicates, self.kg.labels,
+                                    self.embedder, question.focus)
 
         support = {}
         for predicate in predicates:
@@ -341,7 +349,9 @@ class PathRetriever:
                                         for label in self.kg.labels.relation_labels(predicate)))
             mentions = sum(1 for token in question.tokens
                            if any(stems_match(stem(token), label_stem) for label_stem in label_stems))
-            support[predicate] = _StepSupport(explained=explained[predicate], mentions=mentions)
+            support[predicate] = _StepSupport(explained=explained[predicate] - {focus},
+                                              names_focus=focus in explained[predicate],
+                                              mentions=mentions)
         return support
 
     def _unexplained(self, question: _QuestionTerms, paths: list[CandidatePath],

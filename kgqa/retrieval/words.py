@@ -20,6 +20,7 @@ __all__ = [
     "PRESENT_WORDS",
     "SHARING_WORDS",
     "STOPWORDS",
+    "STRONG_SHARING_WORDS",
     "WORD_RE",
     "attribute_words",
     "content_stems",
@@ -57,6 +58,9 @@ _IRREGULAR_VERBS = {
 # director", "acted *together* with NE"), so a path may use one relation twice.
 SHARING_WORDS = frozenset({"same", "share", "shares", "shared", "sharing", "together", "also",
                            "other", "another", "with", "co", "too", "fellow", "both"})
+# Sharing words that ask for a second node of the same kind ("who starred *together* with NE").
+STRONG_SHARING_WORDS = frozenset({"same", "share", "shares", "shared", "sharing", "together",
+                                  "co", "fellow"})
 
 
 def stem(word: str) -> str:
