@@ -28,11 +28,12 @@ EXIT_USAGE = 2
 
 
 class _Context:
-    """Settings and a lazily built engine, shared by every subcommand."""
+    """Settings, a lazily built engine and the answer modes, shared by every subcommand."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine = None
+        self._modes = None
 
     @property
     def engine(self):
@@ -41,6 +42,15 @@ class _Context:
 
             self._engine = Engine(self.settings)
         return self._engine
+
+    @property
+    def modes(self):
+        """The four answer modes over the engine; the generative model loads on first use."""
+        if self._modes is None:
+            from kgqa.verification.modes import AnswerModes
+
+            self._modes = AnswerModes(self.engine)
+        return self._modes
 
 
 def _configure_logging(level: str) -> None:
@@ -104,19 +114,68 @@ def graphs(obj: _Context, as_json: bool) -> None:
                    f"{info.loaded_at}")
 
 
+MODES = ("graph", "ungrounded", "grounded", "corrected")
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--graph", help="Graph to ask (default: every loaded graph; the best answer wins).")
+@click.option("--mode", type=click.Choice(MODES), default="graph", show_default=True,
+              help="graph: facts alone; ungrounded: the model alone; grounded: the model given "
+                   "the facts; corrected: the model's answer checked against the graph and fixed.")
+@click.option("--draft", help="With --mode corrected: the text to check and correct "
+              "(default: the model's ungrounded answer).")
 @click.option("--top-k", type=int, default=None, help="Evidence triples to keep (default KGQA_TOP_K).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer object as JSON.")
 @click.pass_obj
-def ask(obj: _Context, question: str, graph: str | None, top_k: int | None, as_json: bool) -> None:
-    """Answer QUESTION from the graph, with the evidence triples."""
-    answer = obj.engine.ask(question, graph=graph, top_k=top_k)
-    if as_json:
-        click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+def ask(obj: _Context, question: str, graph: str | None, mode: str, draft: str | None,
+        top_k: int | None, as_json: bool) -> None:
+    """Answer QUESTION, with the evidence triples."""
+    if draft is not None and mode != "corrected":
+        raise click.UsageError("--draft needs --mode corrected.")
+    if mode == "graph":
+        answer = obj.engine.ask(question, graph=graph, top_k=top_k)
+        _echo(answer.to_dict(), as_json, format_answer)
         return
-    click.echo(format_answer(answer.to_dict()))
+
+    if mode == "ungrounded":
+        result = obj.modes.ungrounded(question, graph=graph)
+    elif mode == "grounded":
+        result = obj.modes.grounded(question, graph=graph, top_k=top_k)
+    else:
+        result = obj.modes.corrected(question, graph=graph, draft=draft, top_k=top_k)
+    _echo(result.to_dict(), as_json, format_mode_result)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--graph", help="Graph to ask (default: every loaded graph).")
+@click.option("--top-k", type=int, default=None, help="Evidence triples to keep (default KGQA_TOP_K).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.pass_obj
+def compare(obj: _Context, question: str, graph: str | None, top_k: int | None, as_json: bool) -> None:
+    """Answer QUESTION in all four modes side by side, each with its verdict against the graph."""
+    comparison = obj.modes.compare(question, graph=graph, top_k=top_k)
+    _echo(comparison.to_dict(), as_json, format_comparison)
+
+
+@cli.command()
+@click.argument("question")
+@click.argument("draft")
+@click.option("--graph", help="Graph to check against (default: every loaded graph).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verification as JSON.")
+@click.pass_obj
+def verify(obj: _Context, question: str, draft: str, graph: str | None, as_json: bool) -> None:
+    """Check each factual claim of DRAFT, an answer to QUESTION, against the graph."""
+    verification = obj.modes.verify(question, draft, graph=graph)
+    _echo(verification.to_dict(), as_json, format_verification)
+
+
+def _echo(payload: dict[str, Any], as_json: bool, formatter) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(formatter(payload))
 
 
 @cli.group()
@@ -163,13 +222,62 @@ def format_answer(answer: dict[str, Any]) -> str:
                      f"{entity['score']:.2f})")
     if answer["path"]:
         lines.append(f"  path: {answer['path']['verbalization']} (score {answer['path']['score']:.2f})")
-    for triple in answer["evidence"]:
-        graph = f"  [graph {triple['graph']}]" if triple["graph"] else ""
-        lines.append("  evidence: " + " ".join(_term_text(triple[part])
-                                               for part in ("subject", "predicate", "object")) + graph)
+    lines.extend(_evidence_lines(answer["evidence"]))
     lines.append(f"  graph: {answer['graph']}  confidence: {answer['confidence']:.2f}  "
                  f"time: {answer['timings_ms'].get('total', 0):.0f} ms")
     return "\n".join(lines)
+
+
+def format_mode_result(result: dict[str, Any]) -> str:
+    """Render one mode's answer: text, verdict, where the text came from, claims and evidence."""
+    lines = [f"[{result['mode']}] {result['text']}",
+             f"  verdict: {result['verdict']}  (text from: {result['source']})"]
+    if result.get("draft"):
+        lines.append(f"  draft: {result['draft']}")
+    lines.extend(_claim_lines(result["claims"]))
+    lines.extend(_evidence_lines(result["evidence"]))
+    for note in result.get("notes", []) + result.get("problems", []):
+        lines.append(f"  note: {note}")
+    lines.append(f"  time: {sum(result['timings_ms'].values()):.0f} ms")
+    return "\n".join(lines)
+
+
+def format_comparison(comparison: dict[str, Any]) -> str:
+    """Render the four modes one after another, then the claims they disagree on."""
+    blocks = [f"Q: {comparison['question']}  (graph: {comparison['graph']})"]
+    for result in comparison["modes"].values():
+        blocks.append(format_mode_result(result))
+    for difference in comparison["differences"]:
+        verdicts = ", ".join(f"{mode}: {verdict or '-'}" for mode, verdict in difference["verdicts"].items())
+        blocks.append(f"differs: '{difference['text']}' ({verdicts})")
+    return "\n\n".join(blocks)
+
+
+def format_verification(verification: dict[str, Any]) -> str:
+    """Render a draft's overall verdict and each claim's verdict with the graph's values."""
+    lines = [f"verdict: {verification['verdict']}"]
+    lines.extend(_claim_lines(verification["claims"]))
+    lines.extend(_evidence_lines(verification["evidence"]))
+    for note in verification.get("notes", []):
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def _claim_lines(claims: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for claim in claims:
+        graph_values = f" (graph: {', '.join(claim['graph_values'])})" if claim.get("graph_values") else ""
+        lines.append(f"  claim '{claim['text']}': {claim['verdict']}{graph_values}")
+    return lines
+
+
+def _evidence_lines(evidence: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for triple in evidence:
+        graph = f"  [graph {triple['graph']}]" if triple["graph"] else ""
+        lines.append("  evidence: " + " ".join(_term_text(triple[part])
+                                               for part in ("subject", "predicate", "object")) + graph)
+    return lines
 
 
 def _term_text(term: dict[str, Any]) -> str:

@@ -114,6 +114,11 @@ class Engine:
         if examples_file.exists():
             examples_file.unlink()
 
+    def graph_parts(self, name: str) -> tuple[KnowledgeGraph, EntityLinker]:
+        """Return the current ``KnowledgeGraph`` of ``name`` and its linker (for claim checking)."""
+        session = self._session(name)
+        return session.kg, session.linker
+
     def warm_up(self, names: list[str] | None = None) -> None:
         """Load models and build every graph's linker and retriever now instead of on first question."""
         for name in names or self.graph_names():

@@ -192,10 +192,7 @@ class AnswerModes:
     def _graph_parts(self, name: str | None) -> tuple[KnowledgeGraph | None, EntityLinker | None]:
         if name is None:
             return None, None
-        # NOTE: Engine has no public accessor for a graph's linker and
-        # KnowledgeGraph yet, so this reads its per-graph session directly.
-        session = self.engine._session(name)
-        return session.kg, session.linker
+        return self.engine.graph_parts(name)
 
     def _verify(self, prepared: _Prepared, text: str, *, from_model: bool) -> Verification:
         """Extract the claims of ``text`` and check them against the prepared question's answer."""
