@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# llama.cpp's OpenMP threads busy-wait by default, which slows generation on shared cores.
+export OMP_WAIT_POLICY := PASSIVE
 # The demo keeps its store inside the checkout so it never touches ~/.local/share/kgqa.
 DEMO_DATA_DIR ?= $(CURDIR)/.kgqa-data
 

@@ -198,10 +198,10 @@ def examples_add(obj: _Context, file: str, graph: str) -> None:
               help="Folder of the bundled graphs (default: graphs/ beside the package).")
 @click.pass_obj
 def demo(obj: _Context, graphs_dir: str | None) -> None:
-    """Load the bundled graphs and answer their sample questions."""
+    """Load the bundled graphs, answer their sample questions, then compare and correct model answers."""
     from kgqa.demo import run_demo
 
-    run_demo(obj.engine, Path(graphs_dir) if graphs_dir else None, echo=click.echo)
+    run_demo(obj.engine, Path(graphs_dir) if graphs_dir else None, echo=click.echo, modes=obj.modes)
 
 
 @cli.command("settings")
@@ -324,6 +324,9 @@ class _ProgressBar:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (0 ok, 2 usage or input error)."""
+    # llama.cpp's OpenMP threads busy-wait by default, which makes generation several times
+    # slower when the cores are shared; the library reads this once, when it first loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     as_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="kgqa", standalone_mode=False)

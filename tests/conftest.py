@@ -9,6 +9,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Set before torch or llama.cpp loads OpenMP: busy-waiting threads slow shared CPUs down.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 CASES_DIR = Path(__file__).parent / "data" / "cases"
 
