@@ -317,7 +317,10 @@ class GraphAnswerer:
         status is ``no_entity``.
         """
         started = time.perf_counter()
-        mention = None if unlinked_names else answer_class(asked.classes, asked.masked)
+        # Without a topic the question ranges over a class even when the class
+        # is not the answers' type ("the capital of the country with ...").
+        mention = None if unlinked_names \
+            else answer_class(asked.classes, asked.masked) or next(iter(asked.classes), None)
         if mention is not None and asked.analysis.form != "yes_no":
             answer_class_question(self.kg, self.retriever.embedder, answer, asked.analysis,
                                   mention, asked.classes, asked.masked, asked.lang,

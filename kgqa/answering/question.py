@@ -113,8 +113,8 @@ class AskedQuestion:
     @functools.cached_property
     def attribute_words(self) -> frozenset[str]:
         """Relation words in noun position ("the *melting point* of NE"): a path must explain them."""
-        return frozenset(attribute_words(self.masked, relation_words(self.masked,
-                                                                     self.class_words)))
+        words = relation_words(self.masked, self.class_words)
+        return frozenset(attribute_words(self.masked, words, self.class_words))
 
 
 def analyze_question(masked_question: str) -> QuestionAnalysis:

@@ -187,7 +187,8 @@ def relation_words(masked_question: str, excluded: Iterable[str] = ()) -> list[s
     return words
 
 
-def attribute_words(masked_question: str, words: Iterable[str]) -> set[str]:
+def attribute_words(masked_question: str, words: Iterable[str],
+                    excluded: Iterable[str] = ()) -> set[str]:
     """Return the relation words that stand where a noun names an attribute of something.
 
     That is a run of relation words right after a possessive ("NE's *email*
@@ -195,9 +196,12 @@ def attribute_words(masked_question: str, words: Iterable[str]) -> set[str]:
     NE"). A relation that does not explain such a noun is a near miss. Verbs
     and other words ("films that *feature* NE") are left to whole-question
     similarity, because single-word embeddings miss many verb paraphrases of
-    relation nouns ("appear in" and "cast member").
+    relation nouns ("appear in" and "cast member"). Words of ``excluded``
+    (class mentions) continue a run without joining the result: "the *twin*
+    city of NE".
     """
     relation = set(words)
+    joiners = {word for text in excluded for word in WORD_RE.findall(fold(text))}
     tokens = WORD_RE.findall(fold(masked_question))
     salient: set[str] = set()
     start = 0
@@ -206,12 +210,12 @@ def attribute_words(masked_question: str, words: Iterable[str]) -> set[str]:
             start += 1
             continue
         end = start
-        while end < len(tokens) and tokens[end] in relation:
+        while end < len(tokens) and (tokens[end] in relation or tokens[end] in joiners):
             end += 1
         before = tokens[start - 1] if start > 0 else ""
         after = tokens[end] if end < len(tokens) else ""
         if before in _POSSESSIVES or after == "of":
-            salient.update(tokens[start:end])
+            salient.update(token for token in tokens[start:end] if token in relation)
         start = end
     focus = focus_word(masked_question)
     if focus in relation and focus_is_possessed(masked_question):
