@@ -370,3 +370,34 @@ def test_yes_no_relation_exists(band, embedder, settings):
     answer = _ask(band, embedder, settings, "Does The Tidewater Four have members?")
 
     assert _labels(answer) == ["yes"]
+
+
+# Classes, answer types and near misses (the typed world graph of conftest.py)
+
+def test_answer_class_picks_currency(world, ask):
+    answer = ask(world, "Which currency does Japan use?")
+
+    assert _labels(answer) == ["Yen"]
+    assert [mention.entity for mention in answer.classes] == [EX.Currency]
+    assert [entity.entity for entity in answer.linked_entities] == [EX.Japan]
+
+
+def test_who_rejects_non_agents(world, ask):
+    answer = ask(world, "Who leads France?")
+
+    assert answer.status == "not_in_graph"
+    assert answer.answers == []
+
+
+def test_alias_answers_who(world, ask):
+    answer = ask(world, "Who is the president of Germany?")
+
+    assert _labels(answer) == ["Frank Walter"]
+
+
+def test_near_miss_names_missing_words(world, ask):
+    answer = ask(world, "What is the melting point of Japan?")
+
+    assert answer.status == "not_in_graph"
+    assert "melting point" in answer.text
+    assert answer.notes

@@ -112,3 +112,49 @@ def test_scores_sorted_descending(embedder, settings):
     scores = [item.score for item in retriever.rank(EX.Band, "What genre does NE play?")]
 
     assert scores == sorted(scores, reverse=True)
+
+
+COMPANY_TTL = """
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:Acme rdfs:label "Acme" ; ex:chiefExecutive ex:Mira ; ex:formerChiefExecutive ex:Olaf ;
+    ex:founder ex:Olaf .
+ex:Mira rdfs:label "Mira Okafor" .
+ex:Olaf rdfs:label "Olaf Berg" .
+ex:chiefExecutive rdfs:label "chief executive" ; skos:altLabel "CEO" .
+ex:formerChiefExecutive rdfs:label "former chief executive" ; skos:altLabel "former CEO" .
+"""
+
+
+def test_alias_wins_verbalization(embedder, settings):
+    kg = _kg(COMPANY_TTL)
+    retriever = PathRetriever(kg, embedder, settings)
+
+    ranked = retriever.rank(EX.Acme, "Who is the CEO of NE?")
+
+    assert ranked[0].path.keys == ((EX.chiefExecutive, False),)
+    assert ranked[0].verbalization == "NE CEO"
+    assert ranked[0].unexplained == ()
+
+
+def test_unexplained_words_recorded(embedder, settings):
+    kg = _kg(COMPANY_TTL)
+    retriever = PathRetriever(kg, embedder, settings)
+
+    ranked = retriever.rank(EX.Acme, "What is the revenue of NE?")
+
+    assert all(scored.unexplained == ("revenue",) for scored in ranked)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Which band is NE a member of?", ((EX.memberOf, False),)),
+    ("Who is a member together with NE?", ((EX.memberOf, False), (EX.memberOf, True))),
+])
+def test_repeated_relation_needs_asking(embedder, settings, question, expected):
+    kg = _kg(BAND_TTL)
+    retriever = PathRetriever(kg, embedder, settings)
+
+    ranked = retriever.rank(EX.m1, question)
+
+    assert ranked[0].path.keys == expected
