@@ -186,9 +186,10 @@ class GraphAnswerer:
             masked_question = "".join(pieces) + masked_question[position:]
 
         moved = [entity for entity, is_class in zip(ordered, as_class, strict=True) if is_class]
-        kept = [entity for entity, is_class in zip(ordered, as_class, strict=True) if not is_class]
+        remaining = [entity for entity, is_class in zip(ordered, as_class, strict=True)
+                     if not is_class]
         merged = sorted([*classes, *moved], key=lambda mention: mention.start)
-        return kept, merged, masked_question
+        return remaining, merged, masked_question
 
     # Questions with linked entities: lists, literals, counts.
 

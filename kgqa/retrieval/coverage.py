@@ -34,12 +34,12 @@ from kgqa.retrieval.words import WORD_RE, content_stems, stem, stems_match
 
 __all__ = ["VALUE_SAMPLE", "WORD_MIN_SIMILARITY", "explained_by_values", "explained_words"]
 
-# all-MiniLM-L6-v2 cosines, measured on single words against relation labels:
-# paraphrases score 0.49 to 0.85 ("mass" / "atomic weight" 0.49, "born" /
-# "birth place" 0.60, "eat" / "diet" 0.75, "CEO" / "chief executive" 0.81),
-# near misses mostly 0.20 to 0.37 ("melting point" / "atomic weight" 0.32,
-# "revenue" / "chief executive" 0.31, "president" / "capital" 0.29) and up to
-# 0.46 ("employees" / "chief executive").
+# Cosines of all-MiniLM-L6-v2, measured on single words against relation
+# labels. Paraphrases score 0.49 to 0.85: "mass" / "atomic weight" 0.49, "born"
+# / "birth place" 0.60, "eat" / "diet" 0.75, "CEO" / "chief executive" 0.81.
+# Near misses mostly score 0.20 to 0.37: "melting point" / "atomic weight" 0.32,
+# "revenue" / "chief executive" 0.31, "president" / "capital" 0.29. The highest
+# near miss below the threshold is "employees" / "chief executive" at 0.46.
 # NOTE: some near misses score above the threshold and pass as paraphrases,
 # for example "GDP" / "currency" (0.55) and "GDP" / "population" (0.48).
 WORD_MIN_SIMILARITY = 0.47

@@ -2,24 +2,35 @@
 
 The zero-shot score of a path is
 
-    similarity + 0.25 * lexical - 0.3 * qualifier_penalty - 0.05 * (hops - 1)
+    similarity + 0.25 * lexical - penalties - 0.05 * (hops - 1)
 
 - ``similarity``: cosine of the masked question and the path verbalization
-  (sentence embeddings, so roughly 0 to 0.9).
+  (sentence embeddings, so roughly 0 to 0.9). Each alias of a step's
+  relation (``skos:altLabel "CEO"``) gives another verbalization, and the
+  best one counts.
 - ``lexical``: the share of the path's relation-label words that the
   question also contains, compared as crude stems ("members" ~ "member",
   "headquartered" ~ "headquarters").
-- ``qualifier_penalty``: 1 when a relation label carries a qualifier such as
-  "former" or "current" that the question lacks, because embeddings barely
-  separate "member of" from "former member of".
 - The hop term prefers the shorter of two otherwise equal paths.
 
-One structural rule adds to the penalty: in "Which actors have worked with
-the director of NE?" the phrase "director of NE" describes a node on the way,
-while the question asks for actors, so such paths should only win when
-nothing else fits. When a question asks "which/what <noun>"
-and also says "<other noun> of NE" (or "NE's <other noun>"), paths that end
-with a relation named like the other noun lose ``INTERMEDIATE_PENALTY``.
+Penalties:
+
+- ``QUALIFIER_PENALTY`` when a relation label carries a qualifier such as
+  "former" or "current" that the question lacks, because embeddings barely
+  separate "member of" from "former member of".
+- ``COVERAGE_PENALTY`` times the share of the question's relation words
+  (``kgqa.retrieval.words.relation_words``) that no step explains
+  (``kgqa.retrieval.coverage``). ``ScoredPath.unexplained`` lists them.
+- ``REPEAT_PENALTY`` and ``UNASKED_STEP_PENALTY`` for steps the question
+  does not ask for (``_structure_penalty``): a relation used twice that is
+  named once and asked for with no sharing word such as "same", and a step
+  of a longer path that explains no question word.
+- ``INTERMEDIATE_PENALTY`` for one structural rule: in "Which actors have
+  worked with the director of NE?" the phrase "director of NE" describes a
+  node on the way, while the question asks for actors, so such paths should
+  only win when nothing else fits. When a question asks "which/what <noun>"
+  and also says "<other noun> of NE" (or "NE's <other noun>"), paths that
+  end with a relation named like the other noun lose this penalty.
 
 With an ``ExampleIndex``, the k nearest example questions vote for the
 relation sequences they were answered by, weighted by similarity, and the

@@ -114,8 +114,8 @@ GENERIC_VERBS = frozenset(_GENERIC_VERBS_TEXT.split())
 # Nouns that name no relation after a modifier that does: "email *address*", "phone *number*".
 GENERIC_HEADS = frozenset({"address", "number", "name", "value", "amount", "count", "figure",
                            "information", "details", "data"})
-# Words asking for a relation as it stands now, which every relation label
-# without a qualifier such as "former" states ("a *current* member of NE").
+# Words asking for a relation as it is now ("a *current* member of NE"). Every
+# relation label without a qualifier such as "former" already means that.
 PRESENT_WORDS = frozenset({"current", "currently", "present", "presently", "now", "today"})
 # Tokens before a possessed noun: "NE's" splits into "ne" and "s".
 _POSSESSIVES = frozenset({"s", "its", "their", "his", "her", "whose"})
