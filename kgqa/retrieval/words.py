@@ -117,6 +117,9 @@ GENERIC_HEADS = frozenset({"address", "number", "name", "value", "amount", "coun
 # Words asking for a relation as it is now ("a *current* member of NE"). Every
 # relation label without a qualifier such as "former" already means that.
 PRESENT_WORDS = frozenset({"current", "currently", "present", "presently", "now", "today"})
+# "the *life expectancy* in NE": an article, a noun, then a preposition.
+_ARTICLES = frozenset({"the", "a", "an"})
+_PREPOSITIONS = frozenset({"in", "for", "at", "on"})
 # Tokens before a possessed noun: "NE's" splits into "ne" and "s".
 _POSSESSIVES = frozenset({"s", "its", "their", "his", "her", "whose"})
 
@@ -214,7 +217,8 @@ def attribute_words(masked_question: str, words: Iterable[str],
             end += 1
         before = tokens[start - 1] if start > 0 else ""
         after = tokens[end] if end < len(tokens) else ""
-        if before in _POSSESSIVES or after == "of":
+        if before in _POSSESSIVES or after == "of" \
+                or (before in _ARTICLES and after in _PREPOSITIONS):
             salient.update(token for token in tokens[start:end] if token in relation)
         start = end
     focus = focus_word(masked_question)

@@ -61,6 +61,7 @@ def test_relation_words_table(question, excluded, expected):
 @pytest.mark.parametrize(("question", "expected"), [
     ("What is the melting point of NE?", {"melting", "point"}),
     ("What was NE's revenue in 2023?", {"revenue"}),
+    ("What is the life expectancy in NE?", {"life", "expectancy"}),
     ("How many employees does NE have?", {"employees"}),
     ("Which films feature both NE and NE?", set()),
     ("Which films did NE not appear in?", set()),
