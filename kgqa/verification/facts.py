@@ -15,6 +15,7 @@ from rdflib.term import Node
 
 from kgqa.answering.question import is_boolean_literal, is_numeric_literal, is_temporal_literal
 from kgqa.answering.result import Answer, EvidenceTriple
+from kgqa.linking.inflection import plural
 from kgqa.verification.arithmetic import Expression, format_exact
 
 __all__ = [
@@ -86,7 +87,15 @@ def _group_sentence(triples: list[EvidenceTriple]) -> str:
         named += f" and {len(values) - SENTENCE_VALUES} more"
     if len(values) == 1:
         return f"The {relation} of {first.subject_label} is {named}."
-    return f"The {relation} values of {first.subject_label} are {named}."
+    return f"The {_plural_phrase(relation)} of {first.subject_label} are {named}."
+
+
+def _plural_phrase(phrase: str) -> str:
+    """Pluralize the head noun of a relation phrase: "former chief executive" -> "... executives"."""
+    head, _, last = phrase.rpartition(" ")
+    if not last.isalpha():
+        return f"{phrase} values"
+    return f"{head} {plural(last)}".strip()
 
 
 def _relation_words(label: str) -> str:

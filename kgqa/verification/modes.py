@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,7 @@ ANSWER_TOKENS = 96
 GENERATION_FAILED = "generation_failed"
 # Replies with these problems hold no usable answer.
 _UNUSABLE = frozenset({"empty", "repetition", GENERATION_FAILED})
+_ECHOED_FACTS_RE = re.compile(r"<facts>.*?(?:</facts>|$)", re.DOTALL | re.IGNORECASE)
 
 
 @dataclasses.dataclass
@@ -243,7 +245,11 @@ class AnswerModes:
             name = getattr(self._generator, "name", "unknown")
             return ModelOutput(model=name, raw_text="", answer_text="", problems=[GENERATION_FAILED],
                                error=error.message)
-        return ModelOutput.from_generation(generation, parse_answer(generation))
+        output = ModelOutput.from_generation(generation, parse_answer(generation))
+        # Small models often copy the prompt's facts block before answering; the copy is not
+        # the answer and would otherwise be verified as if the model had asserted every fact.
+        output.answer_text = _ECHOED_FACTS_RE.sub(" ", output.answer_text).strip()
+        return output
 
     def _fact_lines(self, prepared: _Prepared) -> list[str]:
         lines = [fact_line(triple) for triple in prepared.graph_answer.evidence]

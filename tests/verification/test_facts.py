@@ -71,7 +71,7 @@ def test_fact_sentence_single_value():
 def test_fact_sentence_several_values():
     answer = _answer(_triple("Google", "founder", URIRef(EX + "Page"), "Larry Page"),
                      _triple("Google", "founder", URIRef(EX + "Brin"), "Sergey Brin"))
-    assert fact_sentence(answer) == "The founder values of Google are Larry Page and Sergey Brin."
+    assert fact_sentence(answer) == "The founders of Google are Larry Page and Sergey Brin."
 
 
 def test_fact_sentence_quotes_text():
@@ -99,3 +99,9 @@ def test_fact_sentence_without_answer():
     answer = _answer(status="not_in_graph", text="The graph has no fact that answers this question.")
     assert fact_sentence(answer) == not_in_graph_text(answer)
     assert fact_sentence(answer).startswith("Not in the graph.")
+
+
+def test_fact_sentence_plural_multiword_relation():
+    answer = _answer(_triple("Google", "former chief executive", URIRef(EX + "Page"), "Larry Page"),
+                     _triple("Google", "former chief executive", URIRef(EX + "Schmidt"), "Eric Schmidt"))
+    assert fact_sentence(answer).startswith("The former chief executives of Google are ")

@@ -339,3 +339,12 @@ def test_compare_lists_differing_claims(scripted):
     assert by_text["Sundar Pichai"] == {"graph": "supported", "ungrounded": None, "grounded": "supported",
                                         "corrected": "supported"}
     assert comparison.modes["corrected"].draft == "The CEO of Google is Tim Cook."
+
+
+def test_echoed_facts_block_dropped(scripted):
+    reply = '<facts>\n"Rosa Delgado | homepage | https://rosa.example.org/"\n</facts>\n\nThe homepage is ' + ROSA
+    modes, _ = scripted(reply)
+    result = modes.grounded("What is Rosa Delgado's homepage?", "rosa")
+    assert "<facts>" not in result.text
+    assert result.text.endswith(ROSA)
+    assert result.verdict == "supported"
