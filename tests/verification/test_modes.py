@@ -342,7 +342,8 @@ def test_compare_lists_differing_claims(scripted):
 
 
 def test_echoed_facts_block_dropped(scripted):
-    reply = '<facts>\n"Rosa Delgado | homepage | https://rosa.example.org/"\n</facts>\n\nThe homepage is ' + ROSA
+    reply = ('<facts>\n"Rosa Delgado | homepage | https://rosa.example.org/"\n</facts>\n\n'
+             f"The homepage is {ROSA}")
     modes, _ = scripted(reply)
     result = modes.grounded("What is Rosa Delgado's homepage?", "rosa")
     assert "<facts>" not in result.text
