@@ -88,3 +88,37 @@ def test_settings_prints_table(data_dir):
     result = run_kgqa(data_dir, "settings")
     assert result.returncode == 0
     assert "KGQA_MAX_HOPS" in result.stdout
+
+
+def test_verify_flags_wrong_count(data_dir):
+    result = run_kgqa(data_dir, "verify", "How many members does The Tidewater Four have?",
+                      "The Tidewater Four has 4 members.", "--graph", "band", "--json")
+    assert result.returncode == 0, result.stderr
+    verification = json.loads(result.stdout)
+    assert verification["verdict"] == "contradicted"
+    assert any(claim["graph_values"] == ["5"] for claim in verification["claims"])
+
+
+def test_compare_lists_four_modes(data_dir):
+    result = run_kgqa(data_dir, "compare", "Is Ada Kerr a member of The Tidewater Four?",
+                      "--graph", "band", "--json")
+    assert result.returncode == 0, result.stderr
+    comparison = json.loads(result.stdout)
+    assert list(comparison["modes"]) == ["graph", "ungrounded", "grounded", "corrected"]
+    assert comparison["verdicts"]["graph"] == "supported"
+    assert comparison["verdicts"]["corrected"] in {"supported", "partly_supported"}
+
+
+def test_corrected_mode_uses_draft(data_dir):
+    result = run_kgqa(data_dir, "ask", "Does The Tidewater Four play jazz?", "--graph", "band",
+                      "--mode", "corrected", "--draft", "Yes, they play jazz.", "--json")
+    assert result.returncode == 0, result.stderr
+    corrected = json.loads(result.stdout)
+    assert corrected["draft_verification"]["verdict"] == "contradicted"
+    assert "folk" in corrected["text"]
+
+
+def test_draft_needs_corrected_mode(data_dir):
+    result = run_kgqa(data_dir, "ask", "Who?", "--draft", "x")
+    assert result.returncode == 2
+    assert "--mode corrected" in result.stderr
