@@ -73,7 +73,7 @@ def link_labels(kg: KnowledgeGraph, question: str) -> tuple[str, str, list[Linke
 
 
 def class_mentions(question: str, classes: dict[str, Node]) -> list[LinkedEntity]:
-    """Return class mentions for the given texts, as a linker that knows plurals reports them."""
+    """Return class mentions for the given texts, as a linker that matches plurals reports them."""
     normalized = prepare_text(question)
     mentions = []
     for text, class_ in classes.items():
