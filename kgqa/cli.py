@@ -190,7 +190,7 @@ def examples() -> None:
 def examples_add(obj: _Context, file: str, graph: str) -> None:
     """Add question/answer pairs from FILE (MetaQA lines or JSONL) to a graph."""
     count = obj.engine.add_examples(Path(file), graph=graph)
-    click.echo(f"Added {count} examples to graph '{graph}'.")
+    click.echo(f"Added {count} example{'s' if count != 1 else ''} to graph '{graph}'.")
 
 
 @cli.command()
@@ -236,7 +236,8 @@ def format_mode_result(result: dict[str, Any]) -> str:
         lines.append(f"  draft: {result['draft']}")
     lines.extend(_claim_lines(result["claims"]))
     lines.extend(_evidence_lines(result["evidence"]))
-    for note in result.get("notes", []) + result.get("problems", []):
+    # Problems are codes that the notes already explain in words.
+    for note in result.get("notes", []):
         lines.append(f"  note: {note}")
     lines.append(f"  time: {sum(result['timings_ms'].values()):.0f} ms")
     return "\n".join(lines)
@@ -266,7 +267,9 @@ def format_verification(verification: dict[str, Any]) -> str:
 def _claim_lines(claims: list[dict[str, Any]]) -> list[str]:
     lines = []
     for claim in claims:
-        graph_values = f" (graph: {', '.join(claim['graph_values'])})" if claim.get("graph_values") else ""
+        source = "exact" if claim.get("kind") == "arithmetic" else "graph"
+        values = claim.get("graph_values")
+        graph_values = f" ({source}: {', '.join(values)})" if values else ""
         lines.append(f"  claim '{claim['text']}': {claim['verdict']}{graph_values}")
     return lines
 
@@ -297,11 +300,14 @@ class _ProgressBar:
 
     def __init__(self, after_s: float) -> None:
         self._after_s = after_s
-        self._started = time.monotonic()
+        # Started at the first report, so start-up (imports, opening the store) is not counted.
+        self._started: float | None = None
         self._bar = None
         self._stage = ""
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._started is None:
+            self._started = time.monotonic()
         if self._bar is None and time.monotonic() - self._started < self._after_s:
             return
         if self._bar is None or stage != self._stage:

@@ -181,7 +181,12 @@ class Engine:
         names = self._target_graphs(graph)
 
         answers = [self._ask_graph(question, name, top_k) for name in names]
-        return max(answers, key=_answer_rank)
+        best = max(answers, key=_answer_rank)
+        if len(names) > 1 and best.status == "no_entity":
+            # No graph knows anything the question names, so no single graph is the source.
+            best.graph = None
+            best.notes.append(f"Searched graphs: {', '.join(names)}.")
+        return best
 
     def _check_question(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -211,6 +216,8 @@ class Engine:
     def _ask_graph(self, question: str, graph: str, top_k: int | None) -> Answer:
         started = time.perf_counter()
         session = self._session(graph)
+        # Nonzero only when this call loaded models or built the graph's indexes.
+        setup_ms = (time.perf_counter() - started) * 1000
 
         link_started = time.perf_counter()
         link_result = session.linker.link(question)
@@ -228,7 +235,7 @@ class Engine:
             classes=link_result.classes,
         )
         answer.graph = graph
-        answer.timings_ms = {"linking": linking_ms, **answer.timings_ms,
+        answer.timings_ms = {"setup": setup_ms, "linking": linking_ms, **answer.timings_ms,
                              "total": (time.perf_counter() - started) * 1000}
         return answer
 

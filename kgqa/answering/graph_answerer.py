@@ -162,10 +162,19 @@ class GraphAnswerer:
         else:
             self._answer_from_paths(answer, topics, asked, watch)
 
+        self._label_paths(answer, asked.lang)
         answer.timings_ms = watch.timings()
         log.debug("answered %r: status %s, kind %s, %d answers", question, answer.status,
                   answer.kind, len(answer.answers))
         return answer
+
+    def _label_paths(self, answer: Answer, lang: str | None) -> None:
+        """Render the chosen and runner-up paths alike: "Dora Lind: cast member of -> director"."""
+        for path in [answer.path, *answer.alternative_paths]:
+            if path is None or path.source is None:
+                continue
+            path.verbalization = describe_path(self.kg, path, lang)
+            path.source_label = self.kg.labels.display(path.source, lang)
 
     def _separate_classes(self, entities: list[LinkedEntity], classes: Sequence[LinkedEntity],
                           masked_question: str

@@ -91,7 +91,7 @@ def format_for_extension(filename: str) -> GraphFormat:
         raise UnsupportedFormat(
             f"Cannot tell the format of {PurePath(filename).name!r} from its extension "
             f"{extension or '(none)'!r}. Supported formats: {_supported_names()}. "
-            "Rename the file or name its format explicitly.",
+            "Rename the file or name its format explicitly (kgqa load --format NAME).",
             details={"file": PurePath(filename).name,
                      "supported": [fmt.name for fmt in FORMATS]},
         )

@@ -32,11 +32,13 @@ class RelationPath:
     verbalization: str
     score: float
     source: Node | None = None
+    source_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        source = term_to_dict(self.source, self.source_label) if self.source is not None else None
         return {
             "steps": [step.to_dict() for step in self.steps],
             "verbalization": self.verbalization,
             "score": round(self.score, 4),
-            "source": term_to_dict(self.source) if self.source is not None else None,
+            "source": source,
         }

@@ -85,9 +85,21 @@ def _group_sentence(triples: list[EvidenceTriple]) -> str:
     named = _join(values[:SENTENCE_VALUES])
     if len(values) > SENTENCE_VALUES:
         named += f" and {len(values) - SENTENCE_VALUES} more"
+    if _reads_as_predicate(relation):
+        # "born in", "directed by": the label already links subject and value.
+        return f"{first.subject_label} {relation} {named}."
     if len(values) == 1:
         return f"The {relation} of {first.subject_label} is {named}."
     return f"The {_plural_phrase(relation)} of {first.subject_label} are {named}."
+
+
+_LINKING_WORDS = frozenset({"in", "of", "by", "at", "on", "to", "from", "with", "for", "into", "as"})
+
+
+def _reads_as_predicate(relation: str) -> bool:
+    """Return whether a relation label ends with a preposition, so it reads "X born in Y", not as a noun."""
+    words = relation.split()
+    return len(words) > 1 and words[-1].lower() in _LINKING_WORDS
 
 
 def _plural_phrase(phrase: str) -> str:

@@ -209,3 +209,19 @@ def test_blank_node_people_counted_apart(engine):
     graph = _load_case(engine, "blank-node-collision", "people-a.nt", "people-b.nt")
     answer = engine.ask("How many people are in the graph?", graph=graph)
     assert _labels(answer) == ["2"]
+
+
+def test_no_graph_named_when_none_knows(engine):
+    _load_case(engine, "counting-and-yes-no", "graph.ttl")
+    _load_case(engine, "negation", "graph.ttl")
+    answer = engine.ask("Who is the king of Narnia?")
+    assert answer.status == "no_entity"
+    assert answer.graph is None
+
+
+def test_timings_cover_every_stage(engine):
+    graph = _load_case(engine, "counting-and-yes-no", "graph.ttl")
+    answer = engine.ask("Is Ada Kerr a member of The Tidewater Four?", graph=graph)
+    assert {"setup", "linking", "retrieval", "answering", "total"} <= set(answer.timings_ms)
+    stages = sum(ms for stage, ms in answer.timings_ms.items() if stage != "total")
+    assert stages <= answer.timings_ms["total"] + 1.0

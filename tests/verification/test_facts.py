@@ -105,3 +105,8 @@ def test_fact_sentence_plural_multiword_relation():
     answer = _answer(_triple("Google", "former chief executive", URIRef(EX + "Page"), "Larry Page"),
                      _triple("Google", "former chief executive", URIRef(EX + "Schmidt"), "Eric Schmidt"))
     assert fact_sentence(answer).startswith("The former chief executives of Google are ")
+
+
+def test_fact_sentence_prepositional_relation():
+    answer = _answer(_triple("Ostrava Finch", "born in", URIRef(EX + "Tarnhollow"), "Tarnhollow"))
+    assert fact_sentence(answer) == "Ostrava Finch born in Tarnhollow."
