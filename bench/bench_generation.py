@@ -102,14 +102,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="calls per prompt size")
     parser.add_argument("--max-tokens", type=int, default=48, help="max_tokens of the short answers")
     parser.add_argument("--decode-tokens", type=int, default=128, help="reply length of the decode test")
-    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads; 0 means one per CPU")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="llama.cpp decode threads; 0 means one per CPU")
+    parser.add_argument("--batch-threads", type=int, default=0,
+                        help="llama.cpp prompt threads; 0 means one per CPU")
     args = parser.parse_args()
 
-    generator = EmbeddedGenerator(threads=args.threads, max_tokens=args.max_tokens)
+    generator = EmbeddedGenerator(threads=args.threads, batch_threads=args.batch_threads,
+                                  max_tokens=args.max_tokens)
     started = time.perf_counter()
     generator.load()
     generator.chat([{"role": "user", "content": question(0)}], max_tokens=8)
-    print(f"model {generator.name}, {generator.threads} threads, {os.cpu_count()} CPUs, "
+    print(f"model {generator.name}, {generator.threads} decode and {generator.batch_threads} "
+          f"prompt threads, {os.cpu_count()} CPUs, "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
           f"load average {os.getloadavg()[0]:.2f}; "
           f"loaded and warmed up in {time.perf_counter() - started:.1f} s")

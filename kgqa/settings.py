@@ -83,9 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_context_tokens", 2048, int,
             "Context window of the embedded model: prompt and reply together.", unit="tokens"),
     Setting("llm_max_tokens", 256, int, "Maximum length of one generated reply.", unit="tokens"),
-    Setting("llm_threads", 0, int,
-            "CPU threads of the embedded model; 0 means one per CPU this process may use.",
-            unit="threads"),
+    Setting("llm_threads", 1, int,
+            "CPU threads the embedded model decodes with; 0 means one per CPU this process may use. "
+            "Decoding a small model is bound by per-token synchronization, so one thread was "
+            "fastest in bench/bench_generation.py.", unit="threads"),
+    Setting("llm_batch_threads", 0, int,
+            "CPU threads the embedded model reads the prompt with; 0 means one per CPU this "
+            "process may use.", unit="threads"),
     Setting("llm_seed", 0, int, "Sampling seed sent with every generation request."),
     Setting("llm_temperature", 0.0, float,
             "Sampling temperature of generation; 0 means greedy decoding, which repeats its output."),

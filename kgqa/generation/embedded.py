@@ -70,12 +70,12 @@ class _LoadedModel:
     lock: threading.Lock
 
 
-_LOADED: dict[tuple[str, int, int], _LoadedModel] = {}
+_LOADED: dict[tuple[str, int, int, int], _LoadedModel] = {}
 _LOADED_LOCK = threading.Lock()
 
 
-def _load(path: Path, context_tokens: int, threads: int) -> _LoadedModel:
-    key = (str(path), context_tokens, threads)
+def _load(path: Path, context_tokens: int, threads: int, batch_threads: int) -> _LoadedModel:
+    key = (str(path), context_tokens, threads, batch_threads)
     with _LOADED_LOCK:
         if key in _LOADED:
             return _LOADED[key]
@@ -88,14 +88,15 @@ def _load(path: Path, context_tokens: int, threads: int) -> _LoadedModel:
 
         try:
             llama = Llama(model_path=str(path), n_ctx=context_tokens, n_threads=threads,
-                          n_threads_batch=threads, verbose=False)
+                          n_threads_batch=batch_threads, verbose=False)
         except (ValueError, RuntimeError) as error:
             raise ModelUnavailable(f"llama.cpp failed to load {path}: {error}. "
                                    "Check that the file is a complete GGUF chat model.") from error
 
         _LOADED[key] = _LoadedModel(llama, threading.Lock())
-        log.info("loaded generative model %s (context %d tokens, %d threads) in %.1f s",
-                 path.name, context_tokens, threads, time.perf_counter() - started)
+        log.info("loaded generative model %s (context %d tokens, %d decode and %d prompt threads) "
+                 "in %.1f s", path.name, context_tokens, threads, batch_threads,
+                 time.perf_counter() - started)
         return _LOADED[key]
 
 
@@ -109,12 +110,13 @@ class EmbeddedGenerator:
     """
 
     def __init__(self, model_path: str | Path | None = None, *, context_tokens: int = 2048,
-                 max_tokens: int = 256, threads: int = 0, seed: int = 0,
+                 max_tokens: int = 256, threads: int = 0, batch_threads: int = 0, seed: int = 0,
                  temperature: float = 0.0) -> None:
         self.model_path = Path(model_path).expanduser() if model_path else default_model_path()
         self.context_tokens = context_tokens
         self.max_tokens = max_tokens
         self.threads = threads if threads > 0 else _default_threads()
+        self.batch_threads = batch_threads if batch_threads > 0 else _default_threads()
         self.seed = seed
         self.temperature = temperature
         self.name = f"embedded:{self.model_path.stem}"
@@ -124,7 +126,8 @@ class EmbeddedGenerator:
         """Build a generator from the ``llm_*`` settings."""
         return cls(settings.llm_model_path or None, context_tokens=settings.llm_context_tokens,
                    max_tokens=settings.llm_max_tokens, threads=settings.llm_threads,
-                   seed=settings.llm_seed, temperature=settings.llm_temperature)
+                   batch_threads=settings.llm_batch_threads, seed=settings.llm_seed,
+                   temperature=settings.llm_temperature)
 
     def __repr__(self) -> str:
         return (f"EmbeddedGenerator(model_path={str(self.model_path)!r}, "
@@ -132,7 +135,7 @@ class EmbeddedGenerator:
 
     def load(self) -> None:
         """Load the model now rather than on the first ``chat`` call (for start-up)."""
-        _load(self.model_path, self.context_tokens, self.threads)
+        _load(self.model_path, self.context_tokens, self.threads, self.batch_threads)
 
     def chat(self, messages: list[dict[str, str]], *, max_tokens: int | None = None,
              temperature: float | None = None, stop: list[str] | None = None) -> Generation:
@@ -147,7 +150,7 @@ class EmbeddedGenerator:
             ModelUnavailable: the model file is missing or llama.cpp fails.
         """
         check_chat_arguments(messages, max_tokens, temperature, stop)
-        model = _load(self.model_path, self.context_tokens, self.threads)
+        model = _load(self.model_path, self.context_tokens, self.threads, self.batch_threads)
 
         with model.lock:
             started = time.perf_counter()
