@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,40 @@ def settings(tmp_path):
     from kgqa.settings import Settings
 
     return Settings(environ={}, data_dir=str(tmp_path / "data"))
+
+
+def read_raw_replies(path: Path) -> dict[str, str]:
+    """Split a raw model replies file into its replies, keyed by letter ("=== reply A (fenced) ===")."""
+    replies: dict[str, str] = {}
+    letter = None
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        header = re.fullmatch(r"=== reply (\w) \(.*\) ===\n?", line)
+        if header:
+            letter = header.group(1)
+            replies[letter] = ""
+        elif letter is not None:
+            replies[letter] += line
+    return replies
+
+
+@pytest.fixture
+def raw_replies(cases_dir) -> dict[str, str]:
+    """The raw model replies A to D of the llm-output-wrapping case."""
+    return read_raw_replies(cases_dir / "llm-output-wrapping" / "llm_raw_replies.txt")
+
+
+@pytest.fixture(scope="session")
+def bundled_engine(tmp_path_factory, embedder):
+    """An engine with the three bundled graphs loaded, shared by every test that only reads them."""
+    from kgqa.answering.engine import Engine
+    from kgqa.demo import BUNDLED_GRAPHS, bundled_graphs_dir
+    from kgqa.settings import Settings
+
+    engine = Engine(Settings(environ={}, data_dir=str(tmp_path_factory.mktemp("bundled-data"))))
+    engine._embedder = embedder  # share the session's model instead of loading a second copy
+    for name in BUNDLED_GRAPHS:
+        engine.load([bundled_graphs_dir() / name / f"{name}.ttl"], name=name)
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kgqa.answering.engine import Engine
 from kgqa.demo import BUNDLED_GRAPHS, bundled_graphs_dir
 from kgqa.normalize import fold
 
@@ -27,15 +26,9 @@ def read_expected_questions() -> list[tuple[str, str, list[str] | None]]:
 QUESTIONS = read_expected_questions()
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, embedder):
-    from kgqa.settings import Settings
-
-    engine = Engine(Settings(environ={}, data_dir=str(tmp_path_factory.mktemp("demo-data"))))
-    engine._embedder = embedder
-    for name in BUNDLED_GRAPHS:
-        engine.load([GRAPHS_DIR / name / f"{name}.ttl"], name=name)
-    return engine
+@pytest.fixture
+def engine(bundled_engine):
+    return bundled_engine
 
 
 def test_every_graph_has_questions():

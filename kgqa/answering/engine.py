@@ -253,12 +253,14 @@ class Engine:
 
             started = time.perf_counter()
             kg = self.store.open(name)
-            retriever = PathRetriever(kg, self.embedder, self.settings)
-            linker = self._linker(kg, retriever)
+            # The linker disambiguates with the retriever's relation fit, but the example index
+            # that may replace the retriever needs the linker first, so the fit is looked up late.
+            retrievers = [PathRetriever(kg, self.embedder, self.settings)]
+            linker = self._linker(kg, lambda entity, question: retrievers[0].relation_fit(entity, question))
             examples = self._example_index(name, kg, linker)
             if examples is not None:
-                retriever = PathRetriever(kg, self.embedder, self.settings, examples=examples)
-                linker = self._linker(kg, retriever)
+                retrievers[0] = PathRetriever(kg, self.embedder, self.settings, examples=examples)
+            retriever = retrievers[0]
             answerer = GraphAnswerer(kg, retriever, self.settings)
 
             session = _GraphSession(kg.info.content_hash, kg, linker, retriever, answerer)
@@ -267,22 +269,21 @@ class Engine:
                      name, kg.info.triples, time.perf_counter() - started)
             return session
 
-    def _linker(self, kg: KnowledgeGraph, retriever: PathRetriever) -> EntityLinker:
+    def _linker(self, kg: KnowledgeGraph, relation_fit: Callable[[Any, str], float]) -> EntityLinker:
         """Build the linker, with label embeddings from the derived-data cache (encoded once per graph)."""
+        cache, content_hash = self.store.cache, kg.info.content_hash
+        cached = None
+        if cache.contains(content_hash, _LABEL_EMBEDDINGS_KEY):
+            cached = cache.get_or_build(content_hash, _LABEL_EMBEDDINGS_KEY, lambda: None)
+
         linker = EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
-                              relation_fit=retriever.relation_fit)
-        texts = linker.embedding_texts
-        matrix = self.store.cache.get_or_build(kg.info.content_hash, _LABEL_EMBEDDINGS_KEY,
-                                               linker.label_embeddings)
-        if matrix is not None and matrix.shape[0] != len(texts):
-            # Written by a release whose linker embedded a different label list: re-encode.
-            log.warning("label embeddings cached for graph %s have %d rows, expected %d; re-encoding",
-                        kg.name, matrix.shape[0], len(texts))
-            matrix = linker.label_embeddings()
-            self.store.cache.put(kg.info.content_hash, _LABEL_EMBEDDINGS_KEY, matrix)
-        return EntityLinker(kg, self.nlp, embedder=self.embedder, settings=self.settings,
-                            relation_fit=retriever.relation_fit, gazetteer=linker.gazetteer,
-                            label_embeddings=matrix)
+                              relation_fit=relation_fit, label_embeddings=cached)
+        # The linker ignores a cached matrix whose shape does not fit its labels (written by a
+        # release that embedded another label list) and encodes the labels again.
+        matrix = linker.label_embeddings()
+        if matrix is not None and (cached is None or cached.shape != matrix.shape):
+            cache.put(content_hash, _LABEL_EMBEDDINGS_KEY, matrix)
+        return linker
 
 
 def _answer_rank(answer: Answer) -> tuple[int, float]:

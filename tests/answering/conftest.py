@@ -8,6 +8,7 @@ linked entities.
 from __future__ import annotations
 
 import pytest
+from exact_links import link_labels
 from rdflib import Dataset
 from rdflib.term import Node
 
@@ -51,25 +52,6 @@ def world() -> KnowledgeGraph:
     dataset = Dataset()
     dataset.parse(data=WORLD_TTL, format="turtle")
     return KnowledgeGraph.from_dataset("world", dataset)
-
-
-def link_labels(kg: KnowledgeGraph, question: str) -> tuple[str, str, list[LinkedEntity]]:
-    """Return the normalized question, the masked question and exact-label links, longest first."""
-    normalized = prepare_text(question)
-    forms = sorted(((text, entity) for text, entity, _ in kg.labels.surface_forms()
-                    if not kg.labels.is_relation(entity)), key=lambda form: -len(form[0]))
-    linked: list[LinkedEntity] = []
-    for text, entity in forms:
-        start = normalized.find(text)
-        overlaps = any(start < other.end and other.start < start + len(text) for other in linked)
-        if start >= 0 and not overlaps:
-            linked.append(LinkedEntity(text, start, start + len(text), entity, text, 1.0))
-    linked.sort(key=lambda entity: entity.start)
-
-    masked = normalized
-    for entity in reversed(linked):
-        masked = masked[:entity.start] + "NE" + masked[entity.end:]
-    return normalized, masked, linked
 
 
 def class_mentions(question: str, classes: dict[str, Node]) -> list[LinkedEntity]:

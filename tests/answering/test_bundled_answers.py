@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from kgqa.answering.engine import Engine
 from kgqa.demo import BUNDLED_GRAPHS, bundled_graphs_dir
 from kgqa.normalize import fold
 
@@ -87,15 +86,9 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, embedder):
-    from kgqa.settings import Settings
-
-    engine = Engine(Settings(environ={}, data_dir=str(tmp_path_factory.mktemp("bundled-data"))))
-    engine._embedder = embedder  # share the session's model instead of loading a second copy
-    for name in BUNDLED_GRAPHS:
-        engine.load([GRAPHS_DIR / name / f"{name}.ttl"], name=name)
-    return engine
+@pytest.fixture
+def engine(bundled_engine):
+    return bundled_engine
 
 
 def test_table_covers_every_graph():

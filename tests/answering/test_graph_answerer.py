@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from exact_links import link_labels
 from rdflib import Dataset, Literal, Namespace
 from rdflib.namespace import XSD
 
 from kgqa.answering.graph_answerer import GraphAnswerer
-from kgqa.answering.result import Answer, LinkedEntity
+from kgqa.answering.result import Answer
 from kgqa.graph.knowledge_graph import KnowledgeGraph
-from kgqa.normalize import prepare_text
 from kgqa.retrieval.scoring import PathRetriever
 from kgqa.settings import Settings
 
@@ -35,30 +35,9 @@ def _case_kg(cases_dir: Path, case: str, *files: str) -> KnowledgeGraph:
     return KnowledgeGraph.from_dataset(case, dataset)
 
 
-def _link(kg: KnowledgeGraph, question: str, only: tuple[str, ...] = ()) -> tuple[str, str, list]:
-    """Return the normalized question, the masked question and exact-label links."""
-    normalized = prepare_text(question)
-    forms = sorted(((text, entity) for text, entity, _ in kg.labels.surface_forms()
-                    if not kg.labels.is_relation(entity)), key=lambda form: -len(form[0]))
-    linked: list[LinkedEntity] = []
-    for text, entity in forms:
-        if only and text not in only:
-            continue
-        start = normalized.find(text)
-        overlaps = any(start < other.end and other.start < start + len(text) for other in linked)
-        if start >= 0 and not overlaps:
-            linked.append(LinkedEntity(text, start, start + len(text), entity, text, 1.0))
-    linked.sort(key=lambda entity: entity.start)
-
-    masked = normalized
-    for entity in reversed(linked):
-        masked = masked[:entity.start] + "NE" + masked[entity.end:]
-    return normalized, masked, linked
-
-
 def _ask(kg: KnowledgeGraph, embedder, settings: Settings, question: str,
          only: tuple[str, ...] = (), unlinked: tuple[str, ...] = ()) -> Answer:
-    normalized, masked, linked = _link(kg, question, only)
+    normalized, masked, linked = link_labels(kg, question, only)
     answerer = GraphAnswerer(kg, PathRetriever(kg, embedder, settings), settings)
     return answerer.answer(question, normalized, masked, linked, list(unlinked))
 

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from kgqa.generation.base import Generation
 from kgqa.generation.output import PROBLEMS, collapse_repetition, parse_answer
 
 ROSA_HOMEPAGE = "https://rosa.example.org/"
-
-
-def read_raw_replies(path) -> dict[str, str]:
-    """Split the case file into its replies, keyed by letter ("=== reply A (fenced) ===" headers)."""
-    replies: dict[str, str] = {}
-    letter = None
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-        header = re.fullmatch(r"=== reply (\w) \(.*\) ===\n?", line)
-        if header:
-            letter = header.group(1)
-            replies[letter] = ""
-        elif letter is not None:
-            replies[letter] += line
-    return replies
-
-
-@pytest.fixture
-def raw_replies(cases_dir) -> dict[str, str]:
-    return read_raw_replies(cases_dir / "llm-output-wrapping" / "llm_raw_replies.txt")
 
 
 def test_case_file_has_four_replies(raw_replies):

@@ -228,26 +228,13 @@ def test_arithmetic_question_without_graph(tmp_path, embedder):
 
 # Output shapes of the llm-output-wrapping case, parsed as the modes parse model replies.
 
-def _replies() -> dict[str, str]:
-    text = (CASES / "llm-output-wrapping" / "llm_raw_replies.txt").read_text(encoding="utf-8")
-    replies: dict[str, str] = {}
-    current = None
-    for line in text.splitlines():
-        if line.startswith("=== reply "):
-            current = line.split()[2]
-            replies[current] = ""
-        elif current is not None:
-            replies[current] += line + "\n"
-    return {key: value.strip("\n") for key, value in replies.items()}
-
-
-def test_case_has_four_replies():
-    assert sorted(_replies()) == ["A", "B", "C", "D"]
+def test_case_has_four_replies(raw_replies):
+    assert sorted(raw_replies) == ["A", "B", "C", "D"]
 
 
 @pytest.mark.parametrize("reply", ["A", "B", "C"])
-def test_wrapped_replies_supported(checker, reply):
-    draft = parse_answer(_replies()[reply]).answer_text
+def test_wrapped_replies_supported(checker, raw_replies, reply):
+    draft = parse_answer(raw_replies[reply]).answer_text
     verification = checker.verify("What is Rosa Delgado's homepage?", draft, "rosa")
     assert "https://rosa.example.org/" in draft
     assert verification.verdict == "supported"

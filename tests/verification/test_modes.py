@@ -36,19 +36,6 @@ def _claim(verification, text):
     return matching[0]
 
 
-def _case_replies() -> dict[str, str]:
-    text = (CASES / "llm-output-wrapping" / "llm_raw_replies.txt").read_text(encoding="utf-8")
-    replies: dict[str, str] = {}
-    current = None
-    for line in text.splitlines():
-        if line.startswith("=== reply "):
-            current = line.split()[2]
-            replies[current] = ""
-        elif current is not None:
-            replies[current] += line + "\n"
-    return {key: value.strip("\n") for key, value in replies.items()}
-
-
 # The real model: companies graph.
 
 def test_wrong_ceo_corrected(modes):
@@ -181,8 +168,8 @@ def test_injection_literal_quoted_in_prompt(scripted, injection):
 # Model output of known shapes (the llm-output-wrapping case).
 
 @pytest.mark.parametrize("reply", ["A", "B", "C"])
-def test_wrapped_reply_grounded(scripted, reply):
-    modes, _ = scripted(_case_replies()[reply])
+def test_wrapped_reply_grounded(scripted, raw_replies, reply):
+    modes, _ = scripted(raw_replies[reply])
     result = modes.grounded("What is Rosa Delgado's homepage?", "rosa")
     assert result.source == "model"
     assert result.verdict == "supported"
@@ -190,8 +177,8 @@ def test_wrapped_reply_grounded(scripted, reply):
     assert result.problems == []
 
 
-def test_empty_reply_flagged(scripted):
-    modes, _ = scripted(_case_replies()["D"])
+def test_empty_reply_flagged(scripted, raw_replies):
+    modes, _ = scripted(raw_replies["D"])
     result = modes.grounded("What is Rosa Delgado's homepage?", "rosa")
     assert "empty" in result.problems
     assert result.source == "fact_sentence"
@@ -199,8 +186,8 @@ def test_empty_reply_flagged(scripted):
     assert [item.term for item in result.graph_answer.answers] == [URIRef(ROSA)]
 
 
-def test_empty_reply_ungrounded(scripted):
-    modes, _ = scripted(_case_replies()["D"])
+def test_empty_reply_ungrounded(scripted, raw_replies):
+    modes, _ = scripted(raw_replies["D"])
     result = modes.ungrounded("What is Rosa Delgado's homepage?", "rosa")
     assert result.text == ""
     assert "empty" in result.problems
