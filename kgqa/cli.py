@@ -331,7 +331,7 @@ class _ProgressBar:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (0 ok, 2 usage or input error)."""
     # llama.cpp's OpenMP threads busy-wait by default, which makes generation several times
-    # slower when the cores are shared; the library reads this once, when it first loads.
+    # slower when the cores are shared. The library reads this variable once, when it loads.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     as_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:

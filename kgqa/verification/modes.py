@@ -246,8 +246,8 @@ class AnswerModes:
             return ModelOutput(model=name, raw_text="", answer_text="", problems=[GENERATION_FAILED],
                                error=error.message)
         output = ModelOutput.from_generation(generation, parse_answer(generation))
-        # Small models often copy the prompt's facts block before answering; the copy is not
-        # the answer and would otherwise be verified as if the model had asserted every fact.
+        # Small models often copy the prompt's facts block before answering. The copy is not
+        # the answer, and checking it would count every fact as the model's own claim.
         output.answer_text = _ECHOED_FACTS_RE.sub(" ", output.answer_text).strip()
         return output
 
