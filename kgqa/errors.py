@@ -21,6 +21,7 @@ __all__ = [
     "RemoteFetchBlocked",
     "StoreError",
     "UnsupportedFormat",
+    "UnsupportedMediaType",
 ]
 
 
@@ -78,6 +79,13 @@ class UnsupportedFormat(KgqaError):
     """A file extension, format name or media type kgqa cannot parse."""
 
     code = "unsupported_format"
+    http_status = 415
+
+
+class UnsupportedMediaType(KgqaError):
+    """An HTTP request body has a Content-Type the endpoint does not accept."""
+
+    code = "unsupported_media_type"
     http_status = 415
 
 

@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from kgqa.answering.engine import Engine
-from kgqa.errors import InvalidInput, KgqaError
+from kgqa.errors import InvalidInput, KgqaError, UnsupportedMediaType
 from kgqa.settings import Settings
 
 __all__ = ["create_app"]
@@ -47,7 +47,9 @@ def _json_response(payload: dict[str, Any], status: int = 200) -> Response:
 
 def _read_json_body() -> dict[str, Any]:
     if request.mimetype != "application/json":
-        raise _UnsupportedMediaType(request.mimetype or "(none)")
+        raise UnsupportedMediaType(
+            f"Unsupported Content-Type {request.mimetype or '(none)'!r}. Send application/json.",
+            details={"supported": ["application/json"]})
     raw = request.get_data(cache=False)
     try:
         text = raw.decode("utf-8")
@@ -62,15 +64,6 @@ def _read_json_body() -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise InvalidInput("The request body must be a JSON object such as {\"question\": \"...\"}.")
     return payload
-
-
-class _UnsupportedMediaType(KgqaError):
-    code = "unsupported_media_type"
-    http_status = 415
-
-    def __init__(self, media_type: str) -> None:
-        super().__init__(f"Unsupported Content-Type {media_type!r}. Send application/json.",
-                         details={"supported": ["application/json"]})
 
 
 def _register_routes(app: Flask) -> None:
