@@ -98,6 +98,13 @@ class Engine:
             self._sessions.pop(name, None)
         return info
 
+    def load_bytes(self, data: bytes, name: str, fmt: str | None, filename: str | None = None) -> GraphInfo:
+        """Parse uploaded bytes completely, then store them as graph ``name``; see ``GraphStore.load_bytes``."""
+        info = self.store.load_bytes(name, data, fmt, filename)
+        with self._lock:
+            self._sessions.pop(name, None)
+        return info
+
     def ensure_loaded(self, paths: list[Path], name: str, fmt: str | None = None,
                       progress: ProgressCallback | None = None) -> GraphInfo:
         """Load ``paths`` as ``name`` unless the stored graph already has exactly this content."""
@@ -113,6 +120,15 @@ class Engine:
         examples_file = self._examples_file(name)
         if examples_file.exists():
             examples_file.unlink()
+
+    def model_state(self) -> dict[str, bool]:
+        """Return which models this process has loaded so far: ``spacy`` and ``embedding``."""
+        return {"spacy": self._nlp is not None, "embedding": self._embedder is not None}
+
+    def prepared_graphs(self) -> list[str]:
+        """Return the graphs whose linker and retriever are built for their stored version."""
+        with self._lock:
+            return sorted(self._sessions)
 
     def graph_parts(self, name: str) -> tuple[KnowledgeGraph, EntityLinker]:
         """Return the current ``KnowledgeGraph`` of ``name`` and its linker (for claim checking)."""
@@ -133,7 +149,13 @@ class Engine:
         if not pairs:
             raise InvalidInput(f"No question/answer pairs in {path}. Each line needs a question "
                                "and its answers (MetaQA lines or JSONL with 'question' and 'answers').")
+        count = self.add_example_pairs(pairs, graph)
+        log.info("added %d examples to graph %s from %s", count, graph, path)
+        return count
 
+    def add_example_pairs(self, pairs: list[ExamplePair], graph: str) -> int:
+        """Add question/answer pairs to ``graph``; the example index is rebuilt on the next question."""
+        self.store.info(graph)
         examples_file = self._examples_file(graph)
         examples_file.parent.mkdir(parents=True, exist_ok=True)
         with examples_file.open("a", encoding="utf-8") as handle:
@@ -142,7 +164,6 @@ class Engine:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         with self._lock:
             self._sessions.pop(graph, None)
-        log.info("added %d examples to graph %s from %s", len(pairs), graph, path)
         return len(pairs)
 
     def _examples_file(self, graph: str) -> Path:

@@ -111,6 +111,11 @@ class AnswerModes:
                 self._generator = self._generator_factory()
             return self._generator
 
+    @property
+    def generator_loaded(self) -> bool:
+        """Whether the generative model has been built in this process."""
+        return self._generator is not None
+
     # Public modes.
 
     def graph_only(self, question: str, graph: str | None = None, top_k: int | None = None) -> ModeResult:
