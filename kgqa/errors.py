@@ -15,13 +15,17 @@ __all__ = [
     "InvalidExpression",
     "InvalidInput",
     "InvalidSetting",
+    "LengthRequired",
     "KgqaError",
     "ModelUnavailable",
+    "PayloadTooLarge",
     "PromptTooLong",
+    "QueryTimeout",
     "RemoteFetchBlocked",
     "StoreError",
     "UnsupportedFormat",
     "UnsupportedMediaType",
+    "Unauthorized",
 ]
 
 
@@ -111,6 +115,34 @@ class StoreError(KgqaError):
 
     code = "store_error"
     http_status = 500
+
+
+class PayloadTooLarge(InvalidInput):
+    """A request body is larger than ``KGQA_MAX_UPLOAD_MB``."""
+
+    code = "payload_too_large"
+    http_status = 413
+
+
+class LengthRequired(InvalidInput):
+    """A chunked request body reached a server that cannot tell where it ends."""
+
+    code = "length_required"
+    http_status = 411
+
+
+class Unauthorized(KgqaError):
+    """A write request lacks the bearer token that ``KGQA_API_KEY`` requires."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class QueryTimeout(KgqaError):
+    """A SPARQL query ran longer than ``KGQA_SPARQL_TIMEOUT_S``."""
+
+    code = "query_timeout"
+    http_status = 503
 
 
 class ModelUnavailable(KgqaError):

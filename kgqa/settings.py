@@ -110,6 +110,29 @@ SETTINGS: tuple[Setting, ...] = (
             "HTTP 5xx.", unit="retries"),
     Setting("llm_retry_backoff_s", 0.5, float,
             "Wait before the first retry; each later retry waits twice as long.", unit="s"),
+    Setting("host", "127.0.0.1", str, "Address `kgqa serve` listens on."),
+    Setting("port", 8000, int, "TCP port `kgqa serve` listens on."),
+    Setting("workers", 2, int,
+            "Worker processes of `kgqa serve`; each loads the models and graphs once.",
+            unit="processes"),
+    Setting("request_timeout_s", 300.0, float,
+            "Longest time a worker may spend on one request before it is restarted "
+            "(a generated answer on a slow CPU can take tens of seconds).", unit="s"),
+    Setting("max_upload_mb", 64.0, float,
+            "Largest request body accepted, graph uploads included; larger bodies get HTTP 413, "
+            "with or without a Content-Length header.", unit="MB"),
+    Setting("max_json_kb", 256, int,
+            "Largest JSON request body (questions, drafts, examples); larger bodies get HTTP 413.",
+            unit="KB"),
+    Setting("api_key", "", str,
+            "When set, uploads, deletions and examples need 'Authorization: Bearer <key>'; "
+            "reads stay open. kgqa never logs it."),
+    Setting("cors_origins", "", str,
+            "Origins allowed to call the HTTP API from a browser: a comma-separated list or '*'; "
+            "empty turns CORS off."),
+    Setting("sparql_timeout_s", 10.0, float,
+            "Longest run of one SPARQL query; a longer one is stopped and answered with HTTP 503.",
+            unit="s"),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

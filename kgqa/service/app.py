@@ -1,103 +1,93 @@
-"""Build the Flask application: one engine per process, JSON in and out, one error shape.
+"""Build the WSGI application: one engine per process, JSON in and out, one error shape.
 
-Every error response is ``{"error": {"code", "message", "details"}}`` with a
-status from the exception hierarchy; bad input never produces a 500.
+``create_app`` is the only way in: ``server.py`` and ``kgqa serve`` call it,
+and so do the tests. Nothing is loaded at import; the engine loads models
+and graphs on first use, or all at once through ``warm_up``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
+import time
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, g, request
 
 from kgqa.answering.engine import Engine
-from kgqa.errors import InvalidInput, KgqaError, UnsupportedMediaType
+from kgqa.errors import GraphNotFound
+from kgqa.service.context import EXTENSION_KEY, Service
+from kgqa.service.errors import register_error_handlers
+from kgqa.service.metrics import Metrics, StateSnapshot
+from kgqa.service.routes import answers, entities, graphs, openapi, sparql, status, web
+from kgqa.service.security import install_cors
 from kgqa.settings import Settings
+from kgqa.verification.modes import AnswerModes
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "warm_up"]
 
 log = logging.getLogger(__name__)
 
-_MAX_JSON_BODY_BYTES = 1024 * 1024
+_BLUEPRINTS = (answers, entities, graphs, openapi, sparql, status, web)
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
-    """Create the WSGI application; the engine (and so models and graphs) is built here, not at import."""
-    settings = settings or Settings()
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = _MAX_JSON_BODY_BYTES
-    app.extensions["kgqa_engine"] = engine or Engine(settings)
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               modes: AnswerModes | None = None) -> Flask:
+    """Create the WSGI application around ``engine`` (built from ``settings`` when not given)."""
+    settings = settings or (engine.settings if engine is not None else Settings())
+    engine = engine or Engine(settings)
+    modes = modes or AnswerModes(engine)
 
-    _register_errors(app)
-    _register_routes(app)
+    app = Flask(__name__, static_folder=None)
+    # Handlers read bodies themselves, in blocks, against their own limits (kgqa.service.bodies).
+    app.config["MAX_CONTENT_LENGTH"] = None
+    app.json.ensure_ascii = False
+    metrics = Metrics(StateSnapshot(graph_sizes=lambda: _graph_sizes(engine),
+                                    models=lambda: _model_state(engine, modes)))
+    app.extensions[EXTENSION_KEY] = Service(settings=settings, engine=engine, modes=modes, metrics=metrics)
+
+    register_error_handlers(app)
+    install_cors(app, settings)
+    _install_metrics(app, metrics)
+    for module in _BLUEPRINTS:
+        app.register_blueprint(module.blueprint)
     return app
 
 
-def _engine(app: Flask) -> Engine:
-    return app.extensions["kgqa_engine"]
+def warm_up(app: Flask) -> None:
+    """Load the models and prepare every stored graph now, so no request waits for them."""
+    service: Service = app.extensions[EXTENSION_KEY]
+    started = time.perf_counter()
+    service.engine.warm_up()
+    service.engine.embedder.encode(["warm up"])
+    service.modes.generator  # noqa: B018 - building the generator loads the model
+    log.info("warmed up %d graphs and the models in %.1f s",
+             len(service.engine.graph_names()), time.perf_counter() - started)
 
 
-def _json_response(payload: dict[str, Any], status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False)
-    return Response(body, status=status, mimetype="application/json")
+def _install_metrics(app: Flask, metrics: Metrics) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        started = g.get("request_started")
+        if started is not None:
+            endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.observe(endpoint, request.method, g.get("metrics_mode", "-"), response.status_code,
+                            time.perf_counter() - started)
+        return response
 
 
-def _read_json_body() -> dict[str, Any]:
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType(
-            f"Unsupported Content-Type {request.mimetype or '(none)'!r}. Send application/json.",
-            details={"supported": ["application/json"]})
-    raw = request.get_data(cache=False)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(f"The request body is not valid UTF-8 (byte {error.start}). "
-                           "Send the JSON encoded as UTF-8.") from error
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"The request body is not valid JSON: {error.msg} at line {error.lineno}, "
-                           f"column {error.colno}.") from error
-    if not isinstance(payload, dict):
-        raise InvalidInput("The request body must be a JSON object such as {\"question\": \"...\"}.")
-    return payload
+def _graph_sizes(engine: Engine) -> dict[str, dict[str, int]]:
+    sizes = {}
+    for name in engine.graph_names():
+        try:
+            info = engine.graph_info(name)
+        except GraphNotFound:
+            continue  # deleted since the listing
+        sizes[name] = {"triples": info.triples, "entities": info.entities, "relations": info.relations}
+    return sizes
 
 
-def _register_routes(app: Flask) -> None:
-    @app.post("/ask")
-    def ask() -> Response:
-        payload = _read_json_body()
-        question = payload.get("question")
-        graph = payload.get("graph")
-        if graph is not None and not isinstance(graph, str):
-            raise InvalidInput("'graph' must be a string naming a loaded graph.")
-        answer = _engine(app).ask(question, graph=graph)
-        return _json_response(answer.to_dict())
-
-    @app.get("/health")
-    def health() -> Response:
-        return _json_response({"status": "ok"})
-
-
-def _register_errors(app: Flask) -> None:
-    @app.errorhandler(KgqaError)
-    def handle_kgqa_error(error: KgqaError) -> Response:
-        log.info("request %s %s failed: %s", request.method, request.path, error.message)
-        return _json_response(error.to_dict(), error.http_status)
-
-    @app.errorhandler(HTTPException)
-    def handle_http_error(error: HTTPException) -> Response:
-        payload = {"error": {"code": (error.name or "http_error").lower().replace(" ", "_"),
-                             "message": error.description or error.name, "details": {}}}
-        return _json_response(payload, error.code or 500)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        payload = {"error": {"code": "internal_error",
-                             "message": "Internal error; the server log has the details.",
-                             "details": {}}}
-        return _json_response(payload, 500)
+def _model_state(engine: Engine, modes: AnswerModes) -> dict[str, bool]:
+    return {**engine.model_state(), "generator": modes.generator_loaded}

@@ -76,7 +76,7 @@ def test_bad_requests_json_errors(client, data, content_type, status, code):
 def test_oversized_body_413(client):
     body = json.dumps({"question": "Who founded AT&T? " * 120_000}).encode()
     response = client.post("/ask", data=body, content_type="application/json")
-    assert_error_shape(response, 413, "request_entity_too_large")
+    assert_error_shape(response, 413, "payload_too_large")
 
 
 def test_unknown_route_json_404(client):
