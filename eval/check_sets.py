@@ -196,7 +196,8 @@ def _check_shape(record: dict[str, Any]) -> list[str]:
 
 
 def _has_label(rdf_graph: Graph, text: str) -> bool:
-    return any(isinstance(subject, URIRef) for subject in rdf_graph.subjects(RDFS.label, Literal(text, lang="en")))
+    subjects = rdf_graph.subjects(RDFS.label, Literal(text, lang="en"))
+    return any(isinstance(subject, URIRef) for subject in subjects)
 
 
 def _default_sets() -> list[Path]:
