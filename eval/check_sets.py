@@ -94,14 +94,15 @@ def display_label(rdf_graph: Graph, term: Any) -> str:
 def query_answers(rdf_graph: Graph, sparql: str) -> set[str]:
     """Run ``sparql`` and return its answers as display strings.
 
-    Raises ValueError when a SELECT query projects other than one variable or
-    the query is neither SELECT nor ASK.
+    Raises ValueError when the query is neither SELECT nor ASK, or when a
+    SELECT query does not project exactly one variable.
     """
     result = rdf_graph.query(sparql)
     if result.type == "ASK":
         return {"yes" if result.askAnswer else "no"}
     if result.type != "SELECT":
-        raise ValueError(f"the query is a {result.type} query; use SELECT with one variable, or ASK")
+        raise ValueError(f"the query is a {result.type} query; write a SELECT query with one "
+                         "variable, or an ASK query")
     if len(result.vars or ()) != 1:
         names = ", ".join(f"?{var}" for var in result.vars or ())
         raise ValueError(f"the SELECT query projects {names or 'nothing'}; project exactly one variable")

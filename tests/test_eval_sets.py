@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "eval"
 SET_NAMES = ("countries", "elements", "companies")
 
-# Each set has at least MIN_LINES questions: a third single-hop, a third multi-hop
-# or two-entity, and the rest spread over the four remaining categories.
+# Quotas of each set: at least 66 questions, a third of them single-hop, a third
+# multi-hop or two-entity, and the rest spread over the four other categories.
 MIN_LINES = 66
 MIN_SINGLE_HOP = 22
 MIN_MULTI_HOP_OR_TWO_ENTITY = 22
