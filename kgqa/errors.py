@@ -14,18 +14,22 @@ __all__ = [
     "GraphParseError",
     "InvalidExpression",
     "InvalidInput",
+    "InvalidQuery",
     "InvalidSetting",
     "LengthRequired",
     "KgqaError",
     "ModelUnavailable",
+    "NotAcceptable",
     "PayloadTooLarge",
     "PromptTooLong",
     "QueryTimeout",
     "RemoteFetchBlocked",
+    "ResultTooLarge",
     "StoreError",
     "UnsupportedFormat",
     "UnsupportedMediaType",
     "Unauthorized",
+    "UpdateNotAllowed",
 ]
 
 
@@ -136,6 +140,35 @@ class Unauthorized(KgqaError):
 
     code = "unauthorized"
     http_status = 401
+
+
+class InvalidQuery(InvalidInput):
+    """A SPARQL query that does not parse or cannot be evaluated.
+
+    ``details`` carries the parser's 1-based ``line`` and ``column`` when it reports them.
+    """
+
+    code = "invalid_query"
+
+
+class UpdateNotAllowed(InvalidInput):
+    """A SPARQL update sent to the read-only SPARQL endpoint."""
+
+    code = "update_not_allowed"
+
+
+class NotAcceptable(KgqaError):
+    """No media type in the request's Accept header is one the endpoint can produce."""
+
+    code = "not_acceptable"
+    http_status = 406
+
+
+class ResultTooLarge(KgqaError):
+    """A SPARQL result larger than ``KGQA_SPARQL_MAX_RESULT_MB``; a LIMIT or a narrower query fixes it."""
+
+    code = "result_too_large"
+    http_status = 422
 
 
 class QueryTimeout(KgqaError):

@@ -133,6 +133,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql_timeout_s", 10.0, float,
             "Longest run of one SPARQL query; a longer one is stopped and answered with HTTP 503.",
             unit="s"),
+    Setting("sparql_union_default_graph", True, bool,
+            "Whether the default graph of a SPARQL query is the union of all graphs of the stored "
+            "dataset (true) or only its unnamed graph (false). A query with FROM, or a request with "
+            "default-graph-uri, sets its own default graph either way."),
+    Setting("sparql_max_result_mb", 32.0, float,
+            "Largest serialized SPARQL result; a larger one is answered with HTTP 422.", unit="MB"),
+    Setting("sparql_processes", 2, int,
+            "Child processes per server worker that run SPARQL queries, which is also the number "
+            "of queries one worker runs at once.", unit="processes"),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

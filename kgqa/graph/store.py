@@ -23,6 +23,8 @@ next load or start-up removes it once released.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -61,7 +63,8 @@ from kgqa.graph.loading import (
 from kgqa.graph.projection import build_nx_graph
 from kgqa.settings import Settings
 
-__all__ = ["CLASSES_KEY", "LABELS_KEY", "NX_GRAPH_KEY", "GraphStore", "validate_graph_name"]
+__all__ = ["CLASSES_KEY", "LABELS_KEY", "NX_GRAPH_KEY", "GraphStore", "LeasedVersion",
+           "validate_graph_name"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,15 @@ def validate_graph_name(name: str) -> str:
             details={"graph": name},
         )
     return name
+
+
+@dataclasses.dataclass(frozen=True)
+class LeasedVersion:
+    """The current version folder of a graph, its lease file and its metadata."""
+
+    path: Path
+    lease_path: Path
+    info: GraphInfo
 
 
 class GraphStore:
@@ -160,6 +172,32 @@ class GraphStore:
             with self._mutex:
                 self._opened[name] = (manifest["version"], kg)
             return kg
+
+        raise StoreError(
+            f"Graph {name!r} kept changing while it was being opened. Retry in a moment.",
+            details={"graph": name},
+        )
+
+    @contextlib.contextmanager
+    def lease_current(self, name: str) -> Iterator[LeasedVersion]:
+        """Hold the lease of a graph's current version for the ``with`` block, and yield the version.
+
+        While the block runs no load or delete, in any process, removes the
+        folder, so another process can open it with ``pyoxigraph.Store.read_only``.
+        """
+        for _ in range(_OPEN_ATTEMPTS):
+            manifest = self._read_manifest(name)
+            path = self._versions_dir(name) / manifest["version"]
+            lease = FileLock(_lease_path(path), shared=True)
+            lease.acquire()
+            if not path.is_dir():
+                lease.release()
+                continue  # deleted by a concurrent load between reading the manifest and locking
+            try:
+                yield LeasedVersion(path, lease.path, GraphInfo(**manifest["info"]))
+            finally:
+                lease.release()
+            return
 
         raise StoreError(
             f"Graph {name!r} kept changing while it was being opened. Retry in a moment.",
