@@ -1,4 +1,4 @@
-"""Command line: load graphs, list them, ask questions, add examples, run the demo.
+"""Command line: load graphs, list them, ask questions, add examples, evaluate, run the demo.
 
 This is a thin face over ``kgqa.answering.engine.Engine``; it holds no QA
 logic. Errors print one line (``error: ...``) and exit with status 2; with
@@ -193,6 +193,53 @@ def examples_add(obj: _Context, file: str, graph: str) -> None:
     click.echo(f"Added {count} example{'s' if count != 1 else ''} to graph '{graph}'.")
 
 
+@cli.command("eval")
+@click.argument("questions_file", metavar="QUESTIONS", type=click.Path(dir_okay=False))
+@click.option("--graph", required=True, help="Loaded graph to ask.")
+@click.option("--modes", default="graph", show_default=True,
+              help="Comma-separated answer modes to score: graph, ungrounded, grounded, corrected.")
+@click.option("--examples", "examples_file", type=click.Path(dir_okay=False), default=None,
+              help="Question/answer pairs to add to the graph first (skipped when the same file "
+                   "was added before). Examples stay with the graph.")
+@click.option("--topics", type=click.Choice(["given", "linked"]), default=None,
+              help="given: pass each question's known topic entity to the engine; linked: let the "
+                   "linker find it and score the linking (default: given, or linked with "
+                   "--strip-brackets).")
+@click.option("--strip-brackets", is_flag=True,
+              help="Remove the [brackets] around MetaQA topics, keeping their text.")
+@click.option("--hop", type=int, default=None,
+              help="Hop count of MetaQA questions (default: from an N-hop folder in the path).")
+@click.option("--sample", type=int, default=None, help="Evaluate a random sample of this many questions.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of --sample.")
+@click.option("--limit", type=int, default=None,
+              help="Evaluate at most this many questions, the first ones after --sample.")
+@click.option("--top-k", type=int, default=None, help="Evidence triples to keep (default KGQA_TOP_K).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for results.jsonl, summary.json, report.md and the charts; a rerun "
+                   "resumes there (default: eval-results/GRAPH-QUESTIONS).")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show a progress bar with the time left on stderr.")
+@click.pass_obj
+def eval_command(obj: _Context, questions_file: str, graph: str, modes: str, examples_file: str | None,
+                 topics: str | None, strip_brackets: bool, hop: int | None, sample: int | None, seed: int,
+                 limit: int | None, top_k: int | None, out_dir: str | None, progress: bool) -> None:
+    """Score the answers to the questions in QUESTIONS (MetaQA lines, .jsonl or .csv) in each mode."""
+    from kgqa.evaluation import EvalConfig, evaluate
+    from kgqa.evaluation.report import format_table
+
+    config = EvalConfig(
+        questions_file=str(Path(questions_file).resolve()), graph=graph,
+        modes=tuple(mode.strip() for mode in modes.split(",") if mode.strip()),
+        topics=topics or ("linked" if strip_brackets else "given"), strip_brackets=strip_brackets,
+        top_k=top_k, examples_file=str(Path(examples_file).resolve()) if examples_file else None,
+        sample=sample, seed=seed, limit=limit,
+    )
+    out = Path(out_dir) if out_dir else Path("eval-results") / f"{graph}-{Path(questions_file).stem}"
+    summary = evaluate(obj.engine, config, out, hop=hop, progress=progress, answer_modes=obj.modes)
+    click.echo(format_table(summary))
+    click.echo(f"\nReport: {out / 'report.md'} ({summary['questions']} questions)")
+
+
 @cli.command()
 @click.option("--graphs-dir", type=click.Path(file_okay=False), default=None,
               help="Folder of the bundled graphs (default: graphs/ beside the package).")
@@ -202,6 +249,23 @@ def demo(obj: _Context, graphs_dir: str | None) -> None:
     from kgqa.demo import run_demo
 
     run_demo(obj.engine, Path(graphs_dir) if graphs_dir else None, echo=click.echo, modes=obj.modes)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (overrides KGQA_HOST).")
+@click.option("--port", type=int, default=None, help="TCP port to listen on (overrides KGQA_PORT).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes; each loads the models and graphs (overrides KGQA_WORKERS).")
+@click.pass_obj
+def serve(obj: _Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API under gunicorn until stopped with Ctrl-C or SIGTERM.
+
+    Each worker loads the models and prepares every stored graph before it
+    answers its first request; GET /ready reports when that is done.
+    """
+    from kgqa.service.serving import serve as run_server
+
+    run_server(obj.settings, host=host, port=port, workers=workers)
 
 
 @cli.command("settings")

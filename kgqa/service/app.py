@@ -57,6 +57,7 @@ def warm_up(app: Flask) -> None:
     service: Service = app.extensions[EXTENSION_KEY]
     started = time.perf_counter()
     service.engine.warm_up()
+    service.engine.nlp  # noqa: B018 - loaded here too when no graph is stored yet
     service.engine.embedder.encode(["warm up"])
     service.modes.generator  # noqa: B018 - building the generator loads the model
     log.info("warmed up %d graphs and the models in %.1f s",
