@@ -100,11 +100,14 @@ def _read_upload() -> tuple[bytes, str | None, str | None]:
 
     body = read_body(limit_bytes, "KGQA_MAX_UPLOAD_MB")
     upload = _multipart_file(body)
-    part_type = upload.mimetype if upload.mimetype in UPLOAD_MEDIA_TYPES else None
-    if part_type is None and not upload.filename:
-        raise InvalidInput("The uploaded file part has neither an RDF media type nor a file name. "
-                           "Give it a Content-Type such as text/turtle or a name such as graph.ttl.")
-    return upload.read(), part_type, upload.filename
+    try:
+        part_type = upload.mimetype if upload.mimetype in UPLOAD_MEDIA_TYPES else None
+        if part_type is None and not upload.filename:
+            raise InvalidInput("The uploaded file part has neither an RDF media type nor a file name. "
+                               "Give it a Content-Type such as text/turtle or a name such as graph.ttl.")
+        return upload.read(), part_type, upload.filename
+    finally:
+        upload.close()  # Werkzeug spools a part to a temporary file, which stays open until closed
 
 
 def _multipart_file(body: bytes) -> FileStorage:
