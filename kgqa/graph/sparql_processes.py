@@ -24,7 +24,9 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -102,8 +104,11 @@ class QueryProcessPool:
         self.size = size
         self._slots = threading.BoundedSemaphore(size)
         self._idle: list[_QueryProcess] = []
+        self._started: set[_QueryProcess] = set()
         self._mutex = threading.Lock()
         self._owner_pid = os.getpid()
+        # Kill the children when the pool is collected or the interpreter exits, whichever comes first.
+        weakref.finalize(self, _stop_all, self._started)
 
     def run(self, request: QueryRequest, timeout_s: float) -> QueryReply:
         """Run ``request`` in a child and return its reply; raise QueryTimeout past ``timeout_s``."""
@@ -114,25 +119,34 @@ class QueryProcessPool:
                 details={"timeout_s": timeout_s, "processes": self.size,
                          "setting": "KGQA_SPARQL_PROCESSES"})
         try:
-            process = self._take_idle() or _QueryProcess.start()
-            reply = process.call(request, timeout_s)
-            self._put_idle(process)
+            process = self._take_idle() or self._start()
+            try:
+                reply = process.call(request, timeout_s)
+            finally:
+                self._put_back(process)
             return reply
         finally:
             self._slots.release()
 
     def close(self) -> None:
-        """Stop every idle child; a child running a query stops when its caller is done."""
+        """Stop the idle children; the pool starts new ones if it is used again."""
         with self._mutex:
             idle, self._idle = self._idle, []
-        for process in idle:
-            process.stop()
+            self._started.difference_update(idle)
+        _stop_all(idle)
+
+    def _start(self) -> _QueryProcess:
+        process = _QueryProcess.start()
+        with self._mutex:
+            self._started.add(process)
+        return process
 
     def _take_idle(self) -> _QueryProcess | None:
         with self._mutex:
             if os.getpid() != self._owner_pid:
                 # This pool was copied into a forked process: the children belong to the parent.
                 self._idle, self._owner_pid = [], os.getpid()
+                self._started.clear()
             while self._idle:
                 process = self._idle.pop()
                 if process.alive:
@@ -140,9 +154,17 @@ class QueryProcessPool:
                 process.stop()
             return None
 
-    def _put_idle(self, process: _QueryProcess) -> None:
+    def _put_back(self, process: _QueryProcess) -> None:
         with self._mutex:
-            self._idle.append(process)
+            if process.alive:
+                self._idle.append(process)
+            else:
+                self._started.discard(process)
+
+
+def _stop_all(processes: Iterable[_QueryProcess]) -> None:
+    for process in list(processes):
+        process.stop()
 
 
 class _QueryProcess:
@@ -152,6 +174,7 @@ class _QueryProcess:
         self._popen = popen
         self._connection = connection
         self.pid = popen.pid
+        self._parent_pid = os.getpid()
         self._stopped = False
 
     @classmethod
@@ -216,6 +239,8 @@ class _QueryProcess:
         if self._stopped:
             return
         self._stopped = True
+        if os.getpid() != self._parent_pid:
+            return  # a copy inherited through fork: the child belongs to the original parent
         if self._popen.poll() is None:
             self._popen.kill()
         try:

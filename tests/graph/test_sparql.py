@@ -58,19 +58,20 @@ def store(tmp_path_factory) -> GraphStore:
     return store
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def make_engine(store):
-    """Build engines over the shared store with setting overrides; stop their processes afterwards."""
-    engines = []
+    """Return engines over the shared store with setting overrides, one per set of overrides."""
+    engines: dict[tuple, SparqlEngine] = {}
 
     def make(**overrides) -> SparqlEngine:
-        settings = Settings(environ={}, data_dir=str(store.root), **overrides)
-        engine = SparqlEngine(store, settings)
-        engines.append(engine)
-        return engine
+        key = tuple(sorted(overrides.items()))
+        if key not in engines:
+            settings = Settings(environ={}, data_dir=str(store.root), **overrides)
+            engines[key] = SparqlEngine(store, settings)
+        return engines[key]
 
     yield make
-    for engine in engines:
+    for engine in engines.values():
         engine.close()
 
 
