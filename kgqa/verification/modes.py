@@ -31,7 +31,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -52,7 +52,7 @@ from kgqa.verification.checking import ClaimChecker, build_verification
 from kgqa.verification.claims import ClaimContext, extract_claims, find_label
 from kgqa.verification.facts import fact_line, fact_sentence, not_in_graph_text
 from kgqa.verification.prompts import grounded_messages, rewrite_messages, ungrounded_messages
-from kgqa.verification.results import Comparison, ModelOutput, ModeResult
+from kgqa.verification.results import MODES, Comparison, ModelOutput, ModeResult
 from kgqa.verification.verdicts import Claim, Verification
 
 __all__ = ["ANSWER_TOKENS", "AnswerModes"]
@@ -118,21 +118,26 @@ class AnswerModes:
 
     # Public modes.
 
-    def graph_only(self, question: str, graph: str | None = None, top_k: int | None = None) -> ModeResult:
-        """Answer from the graph alone, in the same result shape as the other modes."""
-        return self._graph_result(self._prepare(question, graph, top_k))
+    # ``topics`` in every mode: topic entity labels passed to ``Engine.ask``, linked ahead of the linker.
 
-    def ungrounded(self, question: str, graph: str | None = None) -> ModeResult:
+    def graph_only(self, question: str, graph: str | None = None, top_k: int | None = None, *,
+                   topics: Sequence[str] | None = None) -> ModeResult:
+        """Answer from the graph alone, in the same result shape as the other modes."""
+        return self._graph_result(self._prepare(question, graph, top_k, topics))
+
+    def ungrounded(self, question: str, graph: str | None = None, *,
+                   topics: Sequence[str] | None = None) -> ModeResult:
         """Answer with the model alone, then check the answer against the graph.
 
         Raises:
             ModelUnavailable: the model cannot be loaded or reached.
         """
-        return self._ungrounded(self._prepare(question, graph, None))
+        return self._ungrounded(self._prepare(question, graph, None, topics))
 
-    def grounded(self, question: str, graph: str | None = None, top_k: int | None = None) -> ModeResult:
+    def grounded(self, question: str, graph: str | None = None, top_k: int | None = None, *,
+                 topics: Sequence[str] | None = None) -> ModeResult:
         """Answer with the model given the graph's evidence; keep the answer only if the graph supports it."""
-        return self._grounded(self._prepare(question, graph, top_k))
+        return self._grounded(self._prepare(question, graph, top_k, topics))
 
     def verify(self, question: str, draft: str, graph: str | None = None) -> Verification:
         """Check the claims of ``draft``, an answer to ``question``, against the graph.
@@ -145,7 +150,7 @@ class AnswerModes:
         return self._verify(prepared, _checked_draft(draft), from_model=False)
 
     def corrected(self, question: str, graph: str | None = None, draft: str | None = None,
-                  top_k: int | None = None) -> ModeResult:
+                  top_k: int | None = None, *, topics: Sequence[str] | None = None) -> ModeResult:
         """Verify a draft (the ungrounded answer when None) and correct it with the graph's facts.
 
         Raises:
@@ -154,36 +159,54 @@ class AnswerModes:
         """
         if draft is not None:
             draft = _checked_draft(draft)
-        prepared = self._prepare(question, graph, top_k)
+        prepared = self._prepare(question, graph, top_k, topics)
         if draft is not None:
             return self._corrected(prepared, draft, from_model=False)
 
         ungrounded = self._ungrounded(prepared)
         return self._corrected(prepared, ungrounded.text, from_model=True, draft_result=ungrounded)
 
-    def compare(self, question: str, graph: str | None = None, top_k: int | None = None) -> Comparison:
-        """Run all four modes on ``question``, sharing one graph answer and one ungrounded draft."""
-        prepared = self._prepare(question, graph, top_k)
-        graph_result = self._graph_result(prepared)
-        ungrounded = self._ungrounded(prepared)
-        grounded = self._grounded(prepared)
-        corrected = self._corrected(prepared, ungrounded.text, from_model=True, draft_result=ungrounded)
+    def compare(self, question: str, graph: str | None = None, top_k: int | None = None, *,
+                topics: Sequence[str] | None = None, modes: Sequence[str] = MODES) -> Comparison:
+        """Run ``modes`` (all four by default) on ``question``, sharing one graph answer and one draft.
 
-        modes = {"graph": graph_result, "ungrounded": ungrounded, "grounded": grounded,
-                 "corrected": corrected}
-        timings = {name: result.timings_ms.get("total", 0.0) for name, result in modes.items()}
+        Corrected mode drafts with the ungrounded answer, so it runs ungrounded
+        mode even when ``modes`` leaves it out (and then leaves it out of the result).
+
+        Raises:
+            InvalidInput: ``modes`` is empty or names an unknown mode.
+        """
+        if isinstance(modes, str) or not modes or any(mode not in MODES for mode in modes):
+            raise InvalidInput(f"Invalid modes {modes!r}: choose one or more of {', '.join(MODES)}.")
+        prepared = self._prepare(question, graph, top_k, topics)
+        results: dict[str, ModeResult] = {}
+        if "graph" in modes:
+            results["graph"] = self._graph_result(prepared)
+        ungrounded = None
+        if "ungrounded" in modes or "corrected" in modes:
+            ungrounded = self._ungrounded(prepared)
+        if "ungrounded" in modes:
+            results["ungrounded"] = ungrounded
+        if "grounded" in modes:
+            results["grounded"] = self._grounded(prepared)
+        if "corrected" in modes:
+            results["corrected"] = self._corrected(prepared, ungrounded.text, from_model=True,
+                                                   draft_result=ungrounded)
+
+        timings = {name: result.timings_ms.get("total", 0.0) for name, result in results.items()}
         log.info("compared modes for %r: %s", question,
-                 ", ".join(f"{name} {result.verdict}" for name, result in modes.items()))
-        return Comparison(question=prepared.question, graph=prepared.graph_answer.graph, modes=modes,
-                          differences=_differences(modes), timings_ms=timings)
+                 ", ".join(f"{name} {result.verdict}" for name, result in results.items()))
+        return Comparison(question=prepared.question, graph=prepared.graph_answer.graph, modes=results,
+                          differences=_differences(results), timings_ms=timings)
 
     # Shared steps.
 
-    def _prepare(self, question: str, graph: str | None, top_k: int | None) -> _Prepared:
+    def _prepare(self, question: str, graph: str | None, top_k: int | None,
+                 topics: Sequence[str] | None = None) -> _Prepared:
         started = time.perf_counter()
         expression = question_expression(question) if isinstance(question, str) else None
         try:
-            graph_answer = self.engine.ask(question, graph, top_k)
+            graph_answer = self.engine.ask(question, graph, top_k, topics=topics)
         except GraphNotFound:
             # An arithmetic question needs no graph, so it is answered with none loaded.
             if expression is None or graph:
