@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from browser import pytest_runtest_makereport  # noqa: F401 - a hook: importing it here registers it
 from werkzeug.serving import make_server
 
 from kgqa.generation.embedded import EmbeddedGenerator

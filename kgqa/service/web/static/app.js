@@ -62,7 +62,7 @@ async function callApi(method, path, { json, body, headers = {} } = {}) {
   try {
     response = await fetch(path, options);
   } catch (error) {
-    throw new ApiError(0, "network_error", `The kgqa server could not be reached (${error.message}). Check that it is running.`);
+    throw new ApiError(0, "network_error", `Could not reach the kgqa server (${error.message}). Check that it is running.`);
   }
   let payload = null;
   try {
@@ -102,7 +102,7 @@ function verdictBadge(verdict) {
 }
 
 function termLink(term) {
-  // IRIs link to themselves because they are often dereferenceable; literals show their datatype on hover.
+  // An IRI links to itself because IRIs are often dereferenceable. A literal shows its value and datatype.
   const label = element("span", { className: "term-label", text: term.label || termDetail(term) });
   const detail = term.kind === "iri"
     ? element("a", { className: "iri", text: term.iri, attributes: { href: term.iri, rel: "noreferrer noopener", target: "_blank" } })
@@ -117,7 +117,7 @@ async function loadGraphs() {
   try {
     graphs = (await callApi("GET", "/graphs")).graphs;
   } catch (error) {
-    showMessage(page.graphsError, `Could not list the graphs: ${error.message}`);
+    showMessage(page.graphsError, `Listing the graphs failed: ${error.message}`);
     return;
   }
   showMessage(page.graphsError, "");
@@ -152,7 +152,7 @@ function renderGraphOptions(graphs) {
   for (const info of graphs) options.push(element("option", { text: info.name, attributes: { value: info.name } }));
   page.graphSelect.replaceChildren(...options);
   const names = graphs.map((info) => info.name);
-  // With one graph there is nothing to choose, so pick it; otherwise keep the user's choice.
+  // Keep the user's choice while that graph exists. With a single graph there is nothing to choose, so pick it.
   if (names.includes(selected)) page.graphSelect.value = selected;
   else if (names.length === 1) page.graphSelect.value = names[0];
 }
@@ -243,7 +243,7 @@ async function askQuestion(event) {
   addEvidence(state, answer.evidence, "graph");
   renderEvidence(state);
 
-  // The graph the answer came from is asked again, so /compare answers from the same graph.
+  // /compare gets the graph that /ask answered from, so the four modes read the same graph.
   const comparisonGraph = answer.graph || graph;
   try {
     const comparison = await callApi("POST", "/compare", { json: { question, graph: comparisonGraph } });
@@ -467,7 +467,7 @@ function renderSuggestions(text, suggestions) {
       attributes: { type: "button", title: suggestion.iri || suggestion.label },
     });
     button.addEventListener("click", () => {
-      page.questionInput.value = completeQuestion(text, suggestion.matched || suggestion.label);
+      page.questionInput.value = completeQuestion(text, suggestion.matched || suggestion.label, suggestion.label);
       hideSuggestions();
       page.questionInput.focus();
     });
@@ -477,12 +477,15 @@ function renderSuggestions(text, suggestions) {
   page.suggestions.hidden = false;
 }
 
-function completeQuestion(text, label) {
-  // Replace the last one to three words when the label starts with them ("CEO of goo" + "Google").
+function completeQuestion(text, matched, label) {
+  // Replace the last one to three words when the matched label or alias has them at a word start
+  // ("founded tes" and "Tesla, Inc." give "founded Tesla, Inc.").
   const words = text.trimEnd().split(/\s+/);
+  const folded = matched.toLowerCase();
   for (let size = Math.min(3, words.length); size >= 1; size -= 1) {
-    const tail = words.slice(-size).join(" ");
-    if (label.toLowerCase().startsWith(tail.toLowerCase())) {
+    const tail = words.slice(-size).join(" ").toLowerCase();
+    const position = folded.indexOf(tail);
+    if (position === 0 || (position > 0 && /[\s,(-]/.test(folded[position - 1]))) {
       return [...words.slice(0, -size), label].join(" ");
     }
   }

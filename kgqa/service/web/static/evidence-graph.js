@@ -4,7 +4,7 @@
 // and every other node goes in the column of its distance from them (ignoring
 // edge direction), so an answer path reads left to right. Nodes that no linked
 // entity reaches start their own layering from the node with the most edges.
-// It stays readable for about 20 triples, which is the size of kgqa's evidence.
+// It is laid out for up to about 20 triples, and larger inputs still draw but get crowded.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XSD = "http://www.w3.org/2001/XMLSchema#";
@@ -17,8 +17,8 @@ const MAX_EDGE_LABEL_CHARS = 30;
 const MIN_COLUMN_GAP = 70;
 const MARGIN = 16;
 const PARALLEL_EDGE_OFFSET = 22;
-// Where a label sits on an edge between columns of different heights: this fraction of
-// the way from the shorter column.
+// Position of the label on an edge between columns of different heights, as the fraction
+// of the way from the shorter column.
 const FAN_LABEL_AT = 0.68;
 
 let measureContext = null;
