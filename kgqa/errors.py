@@ -165,7 +165,7 @@ class NotAcceptable(KgqaError):
 
 
 class ResultTooLarge(KgqaError):
-    """A SPARQL result larger than ``KGQA_SPARQL_MAX_RESULT_MB``; a LIMIT or a narrower query fixes it."""
+    """A SPARQL result larger than ``KGQA_SPARQL_MAX_RESULT_MB``. A LIMIT or a narrower query avoids it."""
 
     code = "result_too_large"
     http_status = 422

@@ -1,4 +1,4 @@
-"""Answer read-only SPARQL 1.1 queries over the stored graphs, within a timeout and a size limit.
+"""Run read-only SPARQL 1.1 queries over the stored graphs, within a timeout and a size limit.
 
 Each kgqa graph is one Oxigraph store, and a query runs against one of them:
 the graph named in the request, else ``KGQA_DEFAULT_GRAPH``, else the only
@@ -122,7 +122,7 @@ _FROM_RE = _keyword_re("FROM")
 
 @dataclass(frozen=True)
 class QueryShape:
-    """What a query's text shows before parsing: its form and whether it sets its own dataset.
+    """The form of a query and whether it sets its own dataset, read from its text before parsing.
 
     ``form`` is ``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or None when
     the text does not start with one (the parser then reports the error).
@@ -206,7 +206,7 @@ def choose_media_type(form: str, accept: str | None) -> str:
 
     if chosen is None:
         raise NotAcceptable(
-            f"None of the media types in Accept {accept!r} is available for a {form} result. "
+            f"None of the media types in Accept {accept!r} is available for {form} results. "
             f"Supported: {', '.join(supported)}.",
             details={"accept": accept, "form": form, "supported": list(supported)})
     return chosen
@@ -357,7 +357,8 @@ class SparqlEngine:
 
         # Unknown form: the parser will reject the query, so any acceptable type will do.
         types = []
-        for family_form, default in (("SELECT", SOLUTIONS_MEDIA_TYPES[0]), ("CONSTRUCT", GRAPH_MEDIA_TYPES[0])):
+        families = (("SELECT", SOLUTIONS_MEDIA_TYPES[0]), ("CONSTRUCT", GRAPH_MEDIA_TYPES[0]))
+        for family_form, default in families:
             try:
                 types.append(choose_media_type(family_form, accept))
             except NotAcceptable:

@@ -47,7 +47,7 @@ def sparql_engine(app: Flask) -> SparqlEngine:
     """Return the application's SPARQL engine, creating it on first use.
 
     Its child processes start with the first query, so an application that
-    never answers SPARQL starts none.
+    never receives a SPARQL query starts none.
     """
     with _ENGINE_LOCK:
         engine = app.extensions.get(_EXTENSION_KEY)
