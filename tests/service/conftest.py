@@ -66,3 +66,21 @@ def live_server(service_app) -> Iterator[LiveServer]:
     server = LiveServer(service_app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve() -> Iterator:
+    """Return ``serve(app) -> LiveServer``, which starts an application of a test's own on a real socket.
+
+    Every server started this way stops at the end of the test session.
+    """
+    servers: list[LiveServer] = []
+
+    def start(app) -> LiveServer:
+        server = LiveServer(app).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -13,12 +13,12 @@ from kgqa.service.bodies import optional_int, optional_str, read_json_object, re
 from kgqa.service.context import current_service
 from kgqa.service.errors import json_response
 
-__all__ = ["MODES", "blueprint"]
+__all__ = ["MAX_TOP_K", "MODES", "blueprint"]
 
 blueprint = Blueprint("answers", __name__)
 
 MODES = ("graph", "ungrounded", "grounded", "corrected")
-_MAX_TOP_K = 1000
+MAX_TOP_K = 1000
 _EXAMPLE_QUESTION = "What is the capital of France?"
 
 
@@ -33,7 +33,7 @@ def ask() -> Response:
     question = required_str(payload, "question", _EXAMPLE_QUESTION)
     graph = optional_str(payload, "graph")
     mode = optional_str(payload, "mode", MODES) or "graph"
-    top_k = optional_int(payload, "top_k", 1, _MAX_TOP_K)
+    top_k = optional_int(payload, "top_k", 1, MAX_TOP_K)
     draft = optional_str(payload, "draft")
     if draft is not None and mode != "corrected":
         raise InvalidInput("Field 'draft' needs \"mode\": \"corrected\"; remove it or set the mode.",
@@ -57,7 +57,7 @@ def compare() -> Response:
     payload = _json_payload()
     question = required_str(payload, "question", _EXAMPLE_QUESTION)
     graph = optional_str(payload, "graph")
-    top_k = optional_int(payload, "top_k", 1, _MAX_TOP_K)
+    top_k = optional_int(payload, "top_k", 1, MAX_TOP_K)
     g.metrics_mode = "compare"
 
     comparison = current_service().modes.compare(question, graph=graph, top_k=top_k)

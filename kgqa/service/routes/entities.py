@@ -18,12 +18,12 @@ from kgqa.linking.completion import LabelCompleter
 from kgqa.service.context import current_service
 from kgqa.service.errors import json_response
 
-__all__ = ["blueprint"]
+__all__ = ["MAX_LIMIT", "blueprint"]
 
 blueprint = Blueprint("entities", __name__)
 
 _DEFAULT_LIMIT = 10
-_MAX_LIMIT = 100
+MAX_LIMIT = 100
 # The completed part is what follows the last clause break, so "capital of fra" completes "fra"
 # only if no entity label starts with the whole text.
 _CLAUSE_BREAK_RE = re.compile(r"[,;:?!]\s*")
@@ -54,8 +54,8 @@ def _query_arguments() -> tuple[str, list[str], int]:
         raise InvalidInput("Query parameter 'q' is required, for example /entities?q=Fran.",
                            details={"parameter": "q"})
     limit_text = request.args.get("limit", str(_DEFAULT_LIMIT))
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= _MAX_LIMIT:
-        raise InvalidInput(f"Query parameter 'limit' must be an integer from 1 to {_MAX_LIMIT}, "
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+        raise InvalidInput(f"Query parameter 'limit' must be an integer from 1 to {MAX_LIMIT}, "
                            f"got {limit_text!r}.", details={"parameter": "limit"})
 
     settings = current_service().settings
