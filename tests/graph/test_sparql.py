@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import signal
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
@@ -21,6 +22,7 @@ from kgqa.errors import (
     NotAcceptable,
     QueryTimeout,
     ResultTooLarge,
+    StoreError,
     UpdateNotAllowed,
 )
 from kgqa.graph.sparql import SparqlEngine, choose_media_type, inspect_query
@@ -405,3 +407,26 @@ def test_query_during_upload_sees_old_version(store, make_engine):
     # The query process now has the second version open, so the next load can remove the first.
     store.load_bytes("cube", numbers_ntriples(11), "nt")
     assert not first_version.exists()
+
+
+def test_killed_process_reported_and_replaced(make_engine):
+    others = query_process_ids()
+    engine = make_engine(sparql_timeout_s=30.0, sparql_processes=1)
+    engine.query("ASK {}", graph="numbers")
+    (pid,) = query_process_ids() - others
+    outcome: dict[str, BaseException] = {}
+
+    def run_runaway() -> None:
+        try:
+            engine.query(RUNAWAY_QUERY, graph="numbers")
+        except StoreError as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run_runaway)
+    thread.start()
+    time.sleep(0.3)
+    os.kill(pid, signal.SIGKILL)
+    thread.join(timeout=10)
+
+    assert "exited during the query" in outcome["error"].message
+    assert engine.query("ASK { ?s ?p ?o }", graph="numbers", accept="text/csv").body == b"true"
