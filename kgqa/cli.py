@@ -203,8 +203,8 @@ def examples_add(obj: _Context, file: str, graph: str) -> None:
                    "was added before). Examples stay with the graph.")
 @click.option("--topics", type=click.Choice(["given", "linked"]), default=None,
               help="given: pass each question's known topic entity to the engine; linked: let the "
-                   "linker find it and score the linking (default: given, or linked with "
-                   "--strip-brackets).")
+                   "linker find it and score the linking (default: given for MetaQA lines, linked "
+                   "for .jsonl and .csv sets and with --strip-brackets).")
 @click.option("--strip-brackets", is_flag=True,
               help="Remove the [brackets] around MetaQA topics, keeping their text.")
 @click.option("--hop", type=int, default=None,
@@ -226,11 +226,12 @@ def eval_command(obj: _Context, questions_file: str, graph: str, modes: str, exa
     """Score the answers to the questions in QUESTIONS (MetaQA lines, .jsonl or .csv) in each mode."""
     from kgqa.evaluation import EvalConfig, evaluate
     from kgqa.evaluation.report import format_table
+    from kgqa.evaluation.runner import default_topics
 
     config = EvalConfig(
         questions_file=str(Path(questions_file).resolve()), graph=graph,
         modes=tuple(mode.strip() for mode in modes.split(",") if mode.strip()),
-        topics=topics or ("linked" if strip_brackets else "given"), strip_brackets=strip_brackets,
+        topics=topics or default_topics(questions_file, strip_brackets), strip_brackets=strip_brackets,
         top_k=top_k, examples_file=str(Path(examples_file).resolve()) if examples_file else None,
         sample=sample, seed=seed, limit=limit,
     )

@@ -59,6 +59,7 @@ __all__ = [
     "RUN_FILE",
     "EvalConfig",
     "EvalRunner",
+    "default_topics",
     "evaluate",
     "read_results",
     "select_questions",
@@ -108,6 +109,19 @@ class EvalConfig:
         return {"questions_file": self.questions_file, "graph": self.graph, "modes": list(self.modes),
                 "topics": self.topics, "strip_brackets": self.strip_brackets, "top_k": self.top_k,
                 "examples_sha256": self.examples_sha256}
+
+
+def default_topics(questions_file: str | Path, strip_brackets: bool) -> str:
+    """Return how topics are handled when not chosen: ``given`` for bracketed MetaQA lines, else ``linked``.
+
+    MetaQA's published results give the bracketed topic entity. A JSON Lines
+    or CSV set's ``topic`` names only one entity of a question that may name
+    two, so its questions are linked end to end and the topic scores the linking.
+    """
+    suffix = Path(questions_file).suffix.lower()
+    if strip_brackets or suffix in (".jsonl", ".json", ".csv"):
+        return "linked"
+    return "given"
 
 
 def select_questions(questions: Sequence[EvalQuestion], sample: int | None = None, seed: int = 0,

@@ -39,6 +39,9 @@ def test_eval_writes_report(invoke, companies_set, tmp_path):
         assert (out_dir / name).is_file(), name
     assert "| graph | 4 |" in result.output
     assert "| count |" in result.output
+    # A JSON Lines set is linked end to end, so its topics score the linking.
+    assert json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["config"]["topics"] == "linked"
+    assert read_lines(out_dir / "results.jsonl")[0]["topic_linked"] is True
 
 
 def test_summary_matches_results(invoke, companies_set, tmp_path):

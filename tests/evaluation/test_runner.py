@@ -9,7 +9,7 @@ from conftest import FixedReply
 
 from kgqa.errors import GraphNotFound, InvalidInput
 from kgqa.evaluation.questions import EvalQuestion, read_questions
-from kgqa.evaluation.runner import RESULTS_FILE, EvalConfig, EvalRunner, select_questions
+from kgqa.evaluation.runner import RESULTS_FILE, EvalConfig, EvalRunner, default_topics, select_questions
 from kgqa.verification import AnswerModes
 
 
@@ -160,3 +160,14 @@ def test_grounded_with_embedded_model(bundled_engine, companies_set, tmp_path):
     assert ceo["verdict"] in ("supported", "partly_supported")
     assert revenue["abstained"] is True
     assert revenue["hits_at_1"] == 1.0
+
+
+@pytest.mark.parametrize(("path", "strip", "expected"), [
+    ("metaqa/1-hop/vanilla/qa_test.txt", False, "given"),
+    ("metaqa/1-hop/vanilla/qa_test.txt", True, "linked"),
+    ("eval/countries.jsonl", False, "linked"),
+    ("set.JSON", False, "linked"),
+    ("set.csv", False, "linked"),
+])
+def test_default_topics_table(path, strip, expected):
+    assert default_topics(path, strip) == expected
