@@ -238,6 +238,7 @@ class EvalRunner:
         self.engine.warm_up([self.config.graph])
         log.info("graph %s ready in %.1f s; answering %d questions in modes %s", self.config.graph,
                  time.perf_counter() - started, len(todo), ",".join(self.config.modes))
+        started = time.perf_counter()
 
         bar = tqdm(total=total, initial=total - len(todo), unit="q", desc="eval", file=sys.stderr,
                    mininterval=0.5, disable=not progress, dynamic_ncols=True)
@@ -248,7 +249,9 @@ class EvalRunner:
                     bar.update(1)
         finally:
             bar.close()
-        log.info("answered %d questions in %.1f s", len(todo), time.perf_counter() - started)
+        elapsed_s = time.perf_counter() - started
+        log.info("answered %d questions in %.1f s (%.1f questions/s)", len(todo), elapsed_s,
+                 len(todo) / elapsed_s if elapsed_s else 0.0)
 
     def answer(self, item: EvalQuestion) -> dict[str, Any]:
         """Ask one question in every configured mode and return its scored record."""
