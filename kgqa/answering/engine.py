@@ -52,7 +52,7 @@ class _GraphSession:
     linker: EntityLinker
     retriever: PathRetriever
     answerer: GraphAnswerer
-    # Entities by folded label, for topics given by name; built on the first such question.
+    # Entities by folded label, built on the first question with given topics.
     topic_index: dict[str, list[tuple[str, Any]]] | None = field(default=None, repr=False)
 
 
@@ -425,7 +425,7 @@ def _topic_index(kg: KnowledgeGraph) -> dict[str, list[tuple[str, Any]]]:
 def _mention_span(normalized: str, topic: str) -> tuple[int, int]:
     """Return the offsets of ``topic`` in the question: inside brackets first, else as whole words.
 
-    ``(0, 0)`` means the question does not spell the topic; it is then linked without a mention.
+    ``(0, 0)`` means the question does not spell the topic, so it is linked without a mention.
     """
     escaped = re.escape(topic)
     for pattern in (rf"\[\s*({escaped})\s*\]", rf"(?<!\w)({escaped})(?!\w)"):

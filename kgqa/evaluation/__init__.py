@@ -1,7 +1,7 @@
 """Measure answer quality on question sets: ``kgqa eval``.
 
-Rule of this layer: it is a face, like the CLI and the HTTP service. It asks
-questions only through ``Engine.ask`` and ``AnswerModes``, holds no QA logic,
+Rule of this layer: it is a face, like the CLI and the HTTP service. It gets
+answers only from ``Engine.ask`` and ``AnswerModes`` and contains no QA logic,
 and nothing but the CLI imports it.
 
 - ``questions``: read MetaQA lines, JSON Lines and CSV question sets.

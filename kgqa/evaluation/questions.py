@@ -4,7 +4,7 @@ The format follows the file's extension:
 
 - ``.jsonl`` or ``.json``: one JSON object per line,
   ``{"question": ..., "answers": [...], "topic"?, "category"?, "hop"?, "id"?}``.
-  A ``.json`` file that holds one JSON array of such objects is read too.
+  A ``.json`` file that contains one JSON array of such objects is read too.
 - ``.csv``: a header row, then the columns ``question``, ``answers`` (several
   answers separated by ``|``) and optionally ``topic``, ``category``, ``hop``, ``id``.
 - anything else: MetaQA lines, ``question with [topic]<TAB>answer|answer``.
@@ -58,7 +58,7 @@ def read_questions(path: str | Path, *, strip_brackets: bool = False, hop: int |
     ``hop`` applies to MetaQA lines only and defaults to the path's ``N-hop`` folder.
 
     Raises:
-        InvalidInput: the file cannot be read, holds no question, or a line is
+        InvalidInput: the file cannot be read, contains no question, or a line is
             malformed; the message names the file and the line.
     """
     source = Path(path)

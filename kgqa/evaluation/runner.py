@@ -195,7 +195,7 @@ class EvalRunner:
 
         Raises:
             GraphNotFound: the graph is not loaded.
-            InvalidInput: the output folder holds results of a run with other settings.
+            InvalidInput: the output folder contains results of a run with other settings.
             ModelUnavailable: a generated mode cannot load or reach its model.
         """
         info = self.engine.graph_info(self.config.graph)
@@ -222,7 +222,7 @@ class EvalRunner:
             changed = sorted(key for key in settings if earlier.get(key) != settings[key])
             if changed:
                 raise InvalidInput(
-                    f"{self.out_dir} holds results of a run with other settings ({', '.join(changed)}). "
+                    f"{self.out_dir} contains results of a run with other settings ({', '.join(changed)}). "
                     "Choose another --out folder, or delete this one to start again.",
                     details={"out": str(self.out_dir), "changed": changed})
         run_path.write_text(json.dumps({"answer_settings": settings,
@@ -373,7 +373,7 @@ def evaluate(engine: Engine, config: EvalConfig, out_dir: Path, *, hop: int | No
 
     Raises:
         InvalidInput: the question file does not parse (the message names the line),
-            or the output folder holds results of a run with other settings.
+            or the output folder contains results of a run with other settings.
         GraphNotFound: the graph is not loaded.
     """
     from kgqa.evaluation.questions import read_questions

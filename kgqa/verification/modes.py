@@ -118,7 +118,8 @@ class AnswerModes:
 
     # Public modes.
 
-    # ``topics`` in every mode: topic entity labels passed to ``Engine.ask``, linked ahead of the linker.
+    # ``topics`` in every mode: topic entity labels, which ``Engine.ask`` links in place of
+    # the linker's entities.
 
     def graph_only(self, question: str, graph: str | None = None, top_k: int | None = None, *,
                    topics: Sequence[str] | None = None) -> ModeResult:
