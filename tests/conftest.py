@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 CASES_DIR = Path(__file__).parent / "data" / "cases"
+CONTEXT_JSON = b'{"@context": {"name": "http://schema.org/name"}}'
 
 
 @pytest.fixture
@@ -70,3 +73,30 @@ def embedder():
     from kgqa.embedding import Embedder
 
     return Embedder()
+
+
+class _RecordingHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (name fixed by BaseHTTPRequestHandler)
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.end_headers()
+        self.wfile.write(CONTEXT_JSON)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """A server on 127.0.0.1 that records request paths; yields ``(base URL, paths)``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    server.requests = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield base_url, server.requests  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+    thread.join()

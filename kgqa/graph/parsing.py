@@ -87,8 +87,10 @@ def parse_rdf(data: str | bytes, fmt: GraphFormat, *, file_name: str,
         _check_xml(_as_bytes(data), file_name)
     elif fmt.name == "jsonld":
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        source = _load_json(text, file_name)
-        _check_json_contexts(source, file_name)
+        document = _load_json(text, file_name)
+        _check_json_contexts(document, file_name)
+        # rdflib takes a parsed top-level object but not a top-level array, so it gets the text.
+        source = text
 
     recorder = _RecordingMemory()
     dataset = Dataset(store=recorder)

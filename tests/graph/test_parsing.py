@@ -1,53 +1,24 @@
 """Parsing never reaches the network or other files: remote contexts, imports, external entities.
 
-A local HTTP server on 127.0.0.1 records every request, so a test can prove
-that nothing was fetched, not only that the parse failed.
+The ``http_server`` fixture (tests/conftest.py) records every request, so a
+test can prove that nothing was fetched, not only that the parse failed.
 """
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
+from pathlib import Path
 
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDFS
 
-from kgqa.errors import RemoteFetchBlocked
+from kgqa.errors import GraphParseError, RemoteFetchBlocked
 from kgqa.graph.formats import format_for_name
 from kgqa.graph.loading import parse_sources, read_source, source_from_bytes
 from kgqa.graph.parsing import parse_rdf
 
 NAMESPACE = "urn:kgqa:test/"
-CONTEXT_JSON = b'{"@context": {"name": "http://schema.org/name"}}'
-
-
-class _RecordingHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (name fixed by BaseHTTPRequestHandler)
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.end_headers()
-        self.wfile.write(CONTEXT_JSON)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_server():
-    """A server on 127.0.0.1 that records request paths; yields ``(base URL, paths)``."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
-    server.requests = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield base_url, server.requests  # type: ignore[attr-defined]
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def _parse_jsonld(text: str):
@@ -176,3 +147,47 @@ def test_internal_entity_still_works():
     parsed = parse_sources([source_from_bytes(data, None, "graph.rdf")], namespace=NAMESPACE)
     labels = [str(obj) for _, predicate, obj, _ in parsed.quads if predicate == RDFS.label]
     assert labels == ["before hello after"]
+
+
+def test_hostname_entity_never_read():
+    hostname_file = Path("/etc/hostname")
+    if not hostname_file.is_file() or not hostname_file.read_text().strip():
+        pytest.skip("this system has no /etc/hostname to guard")
+    hostname = hostname_file.read_text().strip()
+    data = _rdfxml_with_entity('<!ENTITY host SYSTEM "file:///etc/hostname">', "&host;")
+    with pytest.raises(RemoteFetchBlocked) as raised:
+        parse_sources([source_from_bytes(data, None, "graph.rdf")], namespace=NAMESPACE)
+    assert raised.value.details["url"] == "file:///etc/hostname"
+    assert hostname not in raised.value.message.replace("file:///etc/hostname", "")
+
+
+def _entity_expansion(declarations: list[str], reference: str) -> bytes:
+    return _rdfxml_with_entity("\n  ".join(declarations), reference)
+
+
+@pytest.mark.parametrize(
+    ("declarations", "reference"),
+    [
+        pytest.param(['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">'
+                                                 for level in range(1, 10)],
+                     "&lol9;", id="billion-laughs"),
+        pytest.param([f'<!ENTITY big "{"x" * 50_000}">'], "&big;" * 50_000, id="quadratic-blowup"),
+    ],
+)
+def test_entity_expansion_bounded(declarations, reference):
+    # The expat that Python bundles (2.5.0 here, see pyexpat.EXPAT_VERSION) stops a document whose
+    # entities expand it past a fixed amplification factor, so the parse fails fast.
+    data = _entity_expansion(declarations, reference)
+    started = time.perf_counter()
+    with pytest.raises(GraphParseError) as raised:
+        parse_sources([source_from_bytes(data, None, "laughs.rdf")], namespace=NAMESPACE)
+    assert time.perf_counter() - started < 5.0
+    assert "amplification" in raised.value.message
+    assert raised.value.details["line"] is not None
+
+
+def test_jsonld_top_level_array_parses():
+    statements = _parse_jsonld('[{"@id": "http://e/a", "http://e/name": [{"@value": "A"}]}, '
+                               '{"@id": "http://e/b", "http://e/knows": [{"@id": "http://e/a"}]}]')
+    assert [(str(s), str(p), str(o)) for s, p, o, _ in statements] == [
+        ("http://e/a", "http://e/name", "A"), ("http://e/b", "http://e/knows", "http://e/a")]

@@ -99,18 +99,17 @@ def _read_upload() -> tuple[bytes, str | None, str | None]:
         return read_body(limit_bytes, "KGQA_MAX_UPLOAD_MB"), media_type, None
 
     body = read_body(limit_bytes, "KGQA_MAX_UPLOAD_MB")
-    upload = _multipart_file(body)
-    try:
-        part_type = upload.mimetype if upload.mimetype in UPLOAD_MEDIA_TYPES else None
-        if part_type is None and not upload.filename:
-            raise InvalidInput("The uploaded file part has neither an RDF media type nor a file name. "
-                               "Give it a Content-Type such as text/turtle or a name such as graph.ttl.")
-        return upload.read(), part_type, upload.filename
-    finally:
-        upload.close()  # Werkzeug spools a part to a temporary file, which stays open until closed
+    data, part_type, filename = _multipart_file(body)
+    if part_type not in UPLOAD_MEDIA_TYPES:
+        part_type = None
+    if part_type is None and not filename:
+        raise InvalidInput("The uploaded file part has neither an RDF media type nor a file name. "
+                           "Give it a Content-Type such as text/turtle or a name such as graph.ttl.")
+    return data, part_type, filename
 
 
-def _multipart_file(body: bytes) -> FileStorage:
+def _multipart_file(body: bytes) -> tuple[bytes, str, str | None]:
+    """Return the bytes, media type and file name of the part named ``file``."""
     environ = {
         "wsgi.input": io.BytesIO(body),
         "CONTENT_LENGTH": str(len(body)),
@@ -118,12 +117,17 @@ def _multipart_file(body: bytes) -> FileStorage:
         "REQUEST_METHOD": "POST",
     }
     _, _, files = parse_form_data(environ)
-    upload = files.get("file")
-    if upload is None:
-        raise InvalidInput("The multipart upload has no part named 'file'. "
-                           "Send the graph as: curl -F file=@graph.ttl ...",
-                           details={"parts": sorted(files)})
-    return upload
+    try:
+        upload: FileStorage | None = files.get("file")
+        if upload is None:
+            raise InvalidInput("The multipart upload has no part named 'file'. "
+                               "Send the graph as: curl -F file=@graph.ttl ...",
+                               details={"parts": sorted(files)})
+        return upload.read(), upload.mimetype, upload.filename
+    finally:
+        # Werkzeug spools each part to a temporary file that stays open until closed, so close them all.
+        for part in files.values():
+            part.close()
 
 
 def _unsupported(media_type: str) -> UnsupportedMediaType:
