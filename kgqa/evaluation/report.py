@@ -75,10 +75,11 @@ def _group_metrics(records: Sequence[dict[str, Any]], mode: str) -> dict[str, An
                                               for result in results)
         metrics["fell_back"] = _mean(float(result.get("source") == "fact_sentence") for result in results)
 
-    linking = [record["topic_linked"] for record in records
-               if record.get("topic_linked") is not None and mode in record.get("modes", {})]
-    metrics["linking_count"] = len(linking)
-    metrics["linking_accuracy"] = _mean(float(found) for found in linking)
+    linked = [record for record in records
+              if record.get("topic_linked") is not None and mode in record.get("modes", {})]
+    metrics["linking_count"] = len(linked)
+    metrics["linking_accuracy"] = _mean(float(record["topic_linked"]) for record in linked)
+    metrics["linking_alone"] = _mean(float(bool(record.get("topic_linked_alone"))) for record in linked)
 
     latencies = [result["latency_ms"] for result in results if result.get("latency_ms") is not None]
     metrics["latency_ms"] = {"p50": _rounded(percentile(latencies, 50)),
@@ -107,6 +108,7 @@ _COLUMNS = [
     ("contradicted", "contradicted", "{:.1%}"),
     ("unverifiable", "unverifiable", "{:.1%}"),
     ("linking", "linking_accuracy", "{:.1%}"),
+    ("linked alone", "linking_alone", "{:.1%}"),
     ("errors", "errors", "{:d}"),
 ]
 
@@ -190,7 +192,8 @@ def _report_markdown(summary: dict[str, Any], records: Sequence[dict[str, Any]])
         "Hits@1 in graph mode: the first answer label is a gold answer. In the generated modes: a gold "
         "label occurs in the text. Exact and F1 compare answer sets (graph mode only). Contradicted and "
         "unverifiable are shares of final texts with that verdict against the graph. Linking: share of "
-        "questions whose gold topic was linked, when the linker had to find it.",
+        "questions whose gold topic was linked, when the linker had to find it. Linked alone: share "
+        "whose gold topic was the only linked entity.",
         "",
         format_table(summary),
         "",

@@ -23,7 +23,9 @@ How each record is scored (``kgqa.evaluation.metrics`` normalizes labels):
   replace with a fact sentence when the graph does not support it.
 - ``topic_linked`` (per question): with topics left to the linker, whether
   any linked entity has the gold topic among its labels. None when the topic
-  is unknown or was given to the engine.
+  is unknown or was given to the engine. ``topic_linked_alone``: whether the
+  topic is the only linked entity, which shows extra links that steer the
+  answer elsewhere (a two-entity question rightly links two).
 - ``latency_ms``: graph mode, the time of ``Engine.ask``. The other modes add
   their own generation and verification time to it, because they need the
   graph's answer first. Corrected mode also includes its ungrounded draft.
@@ -259,7 +261,7 @@ class EvalRunner:
         record: dict[str, Any] = {
             "id": item.id, "question": item.question, "gold": list(item.answers), "topic": item.topic,
             "hop": item.hop, "category": item.category, "line": item.line,
-            "linked": [], "topic_linked": None, "modes": {},
+            "linked": [], "topic_linked": None, "topic_linked_alone": None, "modes": {},
         }
         try:
             graph_answer, results = self._ask(item.question, topics)
@@ -273,6 +275,7 @@ class EvalRunner:
         record["linked"] = [entity.label for entity in graph_answer.linked_entities]
         if self.config.topics == "linked" and item.topic:
             record["topic_linked"] = self._topic_found(item.topic, graph_answer)
+            record["topic_linked_alone"] = record["topic_linked"] and len(graph_answer.linked_entities) == 1
         for mode in self.config.modes:
             if mode == "graph":
                 record["modes"][mode] = _graph_record(graph_answer, item.answers)

@@ -27,11 +27,11 @@ def generated_result(hits: float, verdict: str, model_verdict: str | None, sourc
 def records() -> list[dict]:
     return [
         {"id": "q1", "question": "Q1?", "gold": ["A"], "hop": 1, "category": "single-hop", "linked": ["X"],
-         "topic_linked": True,
+         "topic_linked": True, "topic_linked_alone": True,
          "modes": {"graph": graph_result(1.0, 1.0, 10.0),
                    "grounded": generated_result(1.0, "supported", "supported", "model", 1000.0)}},
         {"id": "q2", "question": "Q2?", "gold": ["B", "C"], "hop": 2, "category": "multi-hop", "linked": [],
-         "topic_linked": False,
+         "topic_linked": False, "topic_linked_alone": False,
          "modes": {"graph": graph_result(0.0, 0.5, 30.0),
                    "grounded": generated_result(1.0, "supported", "contradicted", "fact_sentence", 1200.0)}},
         {"id": "q3", "question": "Q3?", "gold": [], "hop": 2, "category": "unanswerable", "linked": [],
@@ -49,6 +49,7 @@ def test_graph_overall_known_values(records):
     assert overall["errors"] == 1
     assert overall["linking_accuracy"] == pytest.approx(0.5)
     assert overall["linking_count"] == 2
+    assert overall["linking_alone"] == pytest.approx(0.5)
     assert overall["latency_ms"] == {"p50": 20.0, "p95": 29.0, "mean": 20.0}
 
 

@@ -47,6 +47,8 @@ def test_given_topic_recorded(bundled_engine, companies_set, tmp_path):
 def test_linked_topics_scored(bundled_engine, companies_set, tmp_path):
     records = run(bundled_engine, companies_set, tmp_path / "out", topics="linked")
     assert [record["topic_linked"] for record in records] == [True, True, True, None]
+    assert records[0]["topic_linked_alone"] is True
+    assert records[3]["topic_linked_alone"] is None
 
 
 def test_resume_skips_answered(bundled_engine, companies_set, tmp_path):
