@@ -267,7 +267,8 @@ def _accuracy_chart(path: Path, summary: dict[str, Any]) -> Path:
     axes.set_ylabel("Hits@1 (%)")
     axes.set_ylim(0, 100)
     axes.set_title("Hits@1 per mode")
-    axes.legend()
+    # Below the axes, so that the legend never covers a bar at 100%.
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(modes), frameon=False)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
