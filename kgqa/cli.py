@@ -230,7 +230,7 @@ def eval_command(obj: _Context, questions_file: str, graph: str, modes: str, exa
 
     config = EvalConfig(
         questions_file=str(Path(questions_file).resolve()), graph=graph,
-        modes=tuple(mode.strip() for mode in modes.split(",") if mode.strip()),
+        modes=tuple(dict.fromkeys(mode.strip() for mode in modes.split(",") if mode.strip())),
         topics=topics or default_topics(questions_file, strip_brackets), strip_brackets=strip_brackets,
         top_k=top_k, examples_file=str(Path(examples_file).resolve()) if examples_file else None,
         sample=sample, seed=seed, limit=limit,
