@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from kgqa.generation.base import Generation
-
 # Right answers checked in graphs/questions.txt; the last question is not in the graph.
 COMPANY_QUESTIONS = [
     {"id": "ceo", "question": "Who is the CEO of Google?", "answers": ["Sundar Pichai"], "topic": "Google",
@@ -28,16 +26,3 @@ def companies_set(tmp_path) -> Path:
     path = tmp_path / "companies.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in COMPANY_QUESTIONS), encoding="utf-8")
     return path
-
-
-class FixedReply:
-    """A ``Generator`` that always replies with one text, to score a generated answer of known content."""
-
-    name = "fixed"
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def chat(self, messages, *, max_tokens=None, temperature=None, stop=None) -> Generation:
-        return Generation(text=self.text, finish_reason="stop", prompt_tokens=1, completion_tokens=1,
-                          elapsed_s=0.001, model=self.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FixedReply
+from fixed_reply import FixedReply
 
 from kgqa.errors import GraphNotFound, InvalidInput
 from kgqa.evaluation.questions import EvalQuestion, read_questions
