@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-# Right answers checked in graphs/questions.txt; the last question is not in the graph.
+# The right answers come from graphs/questions.txt. The last question is not in the graph.
 COMPANY_QUESTIONS = [
     {"id": "ceo", "question": "Who is the CEO of Google?", "answers": ["Sundar Pichai"], "topic": "Google",
      "category": "single-hop", "hop": 1},
