@@ -353,7 +353,8 @@ def _component_schemas(settings: Settings) -> dict[str, Schema]:
     schemas.update(_status_schemas())
     schemas["Error"] = _object({
         "error": _object({
-            "code": {"type": "string", "description": "Stable machine-readable code, such as graph_not_found."},
+            "code": {"type": "string",
+                     "description": "Stable machine-readable code, such as graph_not_found."},
             "message": {"type": "string", "description": "What failed and what to do next."},
             "details": {"type": "object", "description": "The values involved, such as line and column."},
         }, required=["code", "message", "details"]),

@@ -38,18 +38,16 @@ def test_read_body_within_limit(app, size, chunked):
 
 @pytest.mark.parametrize("chunked", [False, True])
 def test_read_body_over_limit(app, chunked):
-    with _request(app, b"x" * (LIMIT_BYTES + 1), chunked=chunked):
-        with pytest.raises(PayloadTooLarge) as raised:
-            read_body(LIMIT_BYTES, "KGQA_TEST_LIMIT")
+    with _request(app, b"x" * (LIMIT_BYTES + 1), chunked=chunked), pytest.raises(PayloadTooLarge) as raised:
+        read_body(LIMIT_BYTES, "KGQA_TEST_LIMIT")
     assert raised.value.details["limit_bytes"] == LIMIT_BYTES
     assert raised.value.details["setting"] == "KGQA_TEST_LIMIT"
     assert "KGQA_TEST_LIMIT" in raised.value.message
 
 
 def test_chunked_without_end_raises(app):
-    with _request(app, b"{}", chunked=True, terminated=False):
-        with pytest.raises(LengthRequired):
-            read_body(LIMIT_BYTES, "KGQA_TEST_LIMIT")
+    with _request(app, b"{}", chunked=True, terminated=False), pytest.raises(LengthRequired):
+        read_body(LIMIT_BYTES, "KGQA_TEST_LIMIT")
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8"])
@@ -70,9 +68,8 @@ def test_read_json_object(app, content_type):
     ],
 )
 def test_read_json_object_errors(app, body, content_type, error, text):
-    with _request(app, body, content_type):
-        with pytest.raises(error) as raised:
-            read_json_object(LIMIT_BYTES, "KGQA_TEST_LIMIT")
+    with _request(app, body, content_type), pytest.raises(error) as raised:
+        read_json_object(LIMIT_BYTES, "KGQA_TEST_LIMIT")
     assert text in raised.value.message
 
 

@@ -194,7 +194,8 @@ def test_examples_stored_and_counted(client):
         ([{"question": "Who?", "answers": []}], 1),
         ([{"question": "Who?", "answers": ["A", 5]}], 1),
         ([{"question": "Who?", "answers": ["A"]}, "Who?"], 2),
-        ([{"question": "Who?", "answers": ["A"]}] * 2 + [{"question": "Who?", "answers": ["A"], "topic": 3}], 3),
+        ([{"question": "Who?", "answers": ["A"]}] * 2
+         + [{"question": "Who?", "answers": ["A"], "topic": 3}], 3),
     ],
 )
 def test_bad_example_names_number(client, examples, number):
