@@ -104,7 +104,7 @@ class Engine:
         return info
 
     def load_bytes(self, data: bytes, name: str, fmt: str | None, filename: str | None = None) -> GraphInfo:
-        """Parse uploaded bytes completely, then store them as graph ``name``; see ``GraphStore.load_bytes``."""
+        """Parse uploaded bytes completely, then store them as graph ``name`` (see GraphStore.load_bytes)."""
         info = self.store.load_bytes(name, data, fmt, filename)
         with self._lock:
             self._sessions.pop(name, None)
