@@ -1,4 +1,4 @@
-"""Load-test ``kgqa serve`` with MetaQA questions: graph-only throughput and latency, then queries during uploads.
+"""Load-test ``kgqa serve`` with MetaQA questions: graph-only, then with uploads during the queries.
 
 Usage::
 
@@ -278,7 +278,7 @@ class Uploader(threading.Thread):
 
 def run_phase(port: int, feed: QuestionFeed, clients: int, duration_s: float,
               uploader: Uploader | None = None) -> tuple[Tally, float]:
-    """Run ``clients`` ask clients (and the uploader) for ``duration_s``; return the tally and elapsed time."""
+    """Run the ask clients and the uploader for ``duration_s``; return the tally and the time taken."""
     stop = threading.Event()
     tally = Tally()
     threads = [AskClient(port, feed, tally, stop) for _ in range(clients)]

@@ -30,13 +30,13 @@ __all__ = ["WORKER_CLASS", "KgqaServer", "gunicorn_options", "prepare_metrics_di
 
 log = logging.getLogger(__name__)
 
-# Measured with bench/load_test.py (docs/benchmarks.md). Answering is CPU-bound
-# Python, so threads in one worker only queue behind the GIL, and sync workers
-# have less overhead per request.
+# Chosen with bench/load_test.py (docs/benchmarks.md): on 2 cores, 2 sync workers
+# used 39 ms of CPU per MetaQA question and gthread workers 52 ms, with a p99 of
+# 12 s, because the answering code is CPU-bound Python that threads run one at a time.
 WORKER_CLASS = "sync"
 THREADS = 1
 # A warm-up that loads the models and prepares a large graph can outlast the
-# request timeout, so the worker tells the master it is alive this often.
+# request timeout, so the worker sends gunicorn's heartbeat this often meanwhile.
 _HEARTBEAT_S = 5.0
 # Seconds that running requests get to finish after SIGTERM before workers are killed.
 _GRACEFUL_TIMEOUT_S = 30
@@ -156,6 +156,7 @@ class KgqaServer(BaseApplication):
         """Warm up the worker's application before its accept loop starts."""
         from kgqa.service.app import warm_up
 
+        _share_cpus_for_torch(self.cfg.workers)
         with _heartbeat(worker):
             warm_up(worker.wsgi)
         log.info("worker %d is ready", worker.pid)
@@ -165,6 +166,18 @@ class KgqaServer(BaseApplication):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid, str(self.metrics_dir))
+
+
+def _share_cpus_for_torch(workers: int) -> None:
+    """Give the embedding model of this worker its share of the CPUs instead of all of them.
+
+    torch starts one compute thread per CPU in every process, so two workers
+    on two CPUs would run four threads that preempt each other under load.
+    """
+    import torch
+
+    threads = max(1, len(os.sched_getaffinity(0)) // workers)
+    torch.set_num_threads(threads)
 
 
 @contextmanager

@@ -56,7 +56,8 @@ def big_capitals_version(entities: int) -> bytes:
     """Return a new version of the capitals graph with ``entities`` extra entities (about 75 bytes each)."""
     lines = [CAPITALS_V1.decode()]
     for number in range(entities):
-        lines.append(f'ex:city{number} rdfs:label "City number {number}" ; ex:twinnedWith ex:city{number + 1} .')
+        lines.append(f'ex:city{number} rdfs:label "City number {number}" ; '
+                     f'ex:twinnedWith ex:city{number + 1} .')
     return "\n".join(lines).encode() + b"\n"
 
 
@@ -90,7 +91,7 @@ class ServedProcess:
         self.first_ready: Reply | None = None
 
     def start(self, workers: int | None = None) -> None:
-        """Start the server and wait for its first answer to GET /ready."""
+        """Start the server and wait for its first reply to GET /ready."""
         self.workers = workers or self.workers
         self.port = free_port()
         env = {key: value for key, value in os.environ.items()
@@ -111,12 +112,12 @@ class ServedProcess:
             try:
                 # Workers accept only after warm-up, so this waits in the listen queue until then.
                 return self.request("GET", "/ready", timeout=deadline - time.monotonic())
-            except (ConnectionRefusedError, ConnectionResetError, socket.timeout):
+            except (ConnectionRefusedError, ConnectionResetError, TimeoutError):
                 time.sleep(0.2)
         pytest.fail(f"kgqa serve did not answer within {START_TIMEOUT_S} s:\n{self.log_tail()}")
 
     def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a power cut would."""
+        """SIGKILL the master and every worker at once, so no process can clean up."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
