@@ -31,14 +31,21 @@ def metrics() -> Response:
 
 
 def readiness() -> dict:
-    """Say whether this worker has its models loaded and every stored graph prepared, and what is missing."""
+    """Say whether this worker has loaded its models and every stored graph at least once.
+
+    A graph uploaded after start-up is prepared in each worker on its first
+    question about it (milliseconds for small graphs), so a stale or new graph
+    is listed under ``preparing`` but does not make the worker unready: a load
+    balancer probing /ready would otherwise drop every worker after each upload.
+    """
     service = current_service()
     models = {**service.engine.model_state(), "generator": service.modes.generator_loaded}
     stored = service.engine.graph_names()
     prepared = set(service.engine.prepared_graphs())
 
     missing = [f"model {name} not loaded" for name, loaded in models.items() if not loaded]
-    missing += [f"graph {name} not prepared" for name in stored if name not in prepared]
+    if stored and not prepared:
+        missing.append("no graph prepared yet")
     return {"ready": not missing, "models": models, "graphs": stored,
-            "prepared_graphs": sorted(prepared & set(stored)), "waiting_for": missing}
-
+            "prepared_graphs": sorted(prepared & set(stored)),
+            "preparing": sorted(set(stored) - prepared), "waiting_for": missing}

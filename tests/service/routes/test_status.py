@@ -42,3 +42,21 @@ def test_metrics_prometheus_text(client):
     assert response.mimetype == "text/plain"
     names = {family.name for family in text_string_to_metric_families(response.get_data(as_text=True))}
     assert {"kgqa_http_requests", "kgqa_graph_size", "kgqa_model_loaded"} <= names
+
+
+def test_ready_after_upload(settings, embedder, service_generator):
+    from kgqa.answering.engine import Engine
+    from kgqa.verification.modes import AnswerModes
+
+    engine = Engine(settings)
+    engine._embedder = embedder
+    engine.load_bytes(b"<urn:a> <urn:b> <urn:c> .\n", "first", "application/n-triples")
+    app = create_app(settings, engine=engine, modes=AnswerModes(engine, lambda: service_generator))
+    warm_up(app)
+    client = app.test_client()
+
+    engine.load_bytes(b"<urn:d> <urn:e> <urn:f> .\n", "second", "application/n-triples")
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.get_json()["preparing"] == ["second"]
+    assert response.get_json()["prepared_graphs"] == ["first"]
