@@ -8,6 +8,7 @@ file is loaded once per process, on first use, and shared by every
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import logging
 import os
@@ -98,6 +99,19 @@ def _load(path: Path, context_tokens: int, threads: int, batch_threads: int) -> 
                  "in %.1f s", path.name, context_tokens, threads, batch_threads,
                  time.perf_counter() - started)
         return _LOADED[key]
+
+
+@atexit.register
+def _close_loaded_models() -> None:
+    """Free every loaded model at exit, while llama-cpp-python's bindings still exist.
+
+    Left to garbage collection at interpreter shutdown, ``Llama.__del__`` runs
+    after the bindings are torn down and prints a TypeError traceback.
+    """
+    with _LOADED_LOCK:
+        for model in _LOADED.values():
+            model.llama.close()
+        _LOADED.clear()
 
 
 class EmbeddedGenerator:
