@@ -101,6 +101,14 @@ def test_search_keeps_misspelled_words(fuzzy_index):
     assert [str(hit.entry.entity) for hit in hits] == [EX + "ZAF"]
 
 
+def test_search_repeats_give_fresh_lists(fuzzy_index):
+    first = fuzzy_index.search("South Afrika", 0.85)
+    first.clear()
+    second = fuzzy_index.search("south afrika", 0.85)
+
+    assert [str(hit.entry.entity) for hit in second] == [EX + "ZAF"]
+
+
 def test_search_below_threshold_is_empty(fuzzy_index):
     assert fuzzy_index.search("Vienna", 0.88) == []
 
