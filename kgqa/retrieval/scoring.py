@@ -42,6 +42,7 @@ scored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections import Counter, OrderedDict
@@ -57,7 +58,7 @@ from kgqa.graph.labels import LOCAL_NAME_PRIORITY
 from kgqa.normalize import fold, has_cjk
 from kgqa.retrieval.coverage import VALUE_SAMPLE, explained_by_values, explained_words
 from kgqa.retrieval.examples import ExampleIndex
-from kgqa.retrieval.paths import CandidatePath, enumerate_paths
+from kgqa.retrieval.paths import CandidatePath, StepKey, enumerate_paths
 from kgqa.retrieval.relation_path import PathStep, RelationPath
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER, verbalize_path
 from kgqa.retrieval.words import (
@@ -106,6 +107,10 @@ UNASKED_STEP_PENALTY = 0.15
 # Aliases tried per step (``LabelIndex.relation_labels`` beyond the main label).
 MAX_ALIASES = 4
 _PATH_CACHE_ENTRIES = 512
+# Relation sequences whose label variants and label terms a retriever keeps.
+# They depend on the graph's labels alone, and a graph has far fewer distinct
+# sequences than paths: MetaQA's 9 relations give a few thousand.
+_SEQUENCE_CACHE_ENTRIES = 16384
 
 # Words that restrict a relation in time or rank. A relation label with one of
 # them only fits a question that says it too.
@@ -171,6 +176,30 @@ class _StepSupport:
 
 
 @dataclasses.dataclass(frozen=True)
+class _LabelVariant:
+    """One labelling of a path's steps and the label terms that scoring compares with a question."""
+
+    steps: tuple[PathStep, ...]
+    verbalization: str
+    stems: frozenset[str]
+    """Content stems of every step label (``lexical_overlap``)."""
+    qualifiers: frozenset[str]
+    """``QUALIFIERS`` words in the step labels (``missing_qualifiers``)."""
+    last_stems: frozenset[str]
+    """Content stems of the last step label (``INTERMEDIATE_PENALTY``)."""
+
+    @classmethod
+    def of(cls, steps: tuple[PathStep, ...]) -> _LabelVariant:
+        labels = [step.label for step in steps]
+        qualifiers = set().union(*(set(WORD_RE.findall(fold(label))) & QUALIFIERS
+                                   for label in labels))
+        return cls(steps=steps, verbalization=verbalize_path(steps, TOPIC_PLACEHOLDER),
+                   stems=frozenset(content_stems(" ".join(labels))),
+                   qualifiers=frozenset(qualifiers),
+                   last_stems=frozenset(content_stems(labels[-1])))
+
+
+@dataclasses.dataclass(frozen=True)
 class _QuestionTerms:
     """The parts of a masked question that path scoring compares with relation labels."""
 
@@ -183,6 +212,8 @@ class _QuestionTerms:
     cjk: bool
     sharing: bool
     strong_sharing: bool
+    token_stems: tuple[str, ...]
+    """``stem`` of each of ``tokens``, in the same order."""
 
     @classmethod
     def read(cls, masked_question: str, excluded_words: Iterable[str]) -> _QuestionTerms:
@@ -197,7 +228,8 @@ class _QuestionTerms:
                    relation_words=words, focus=focus_word(masked_question), tokens=content,
                    cjk=has_cjk(masked_question),
                    sharing=any(token in SHARING_WORDS for token in tokens),
-                   strong_sharing=any(token in STRONG_SHARING_WORDS for token in tokens))
+                   strong_sharing=any(token in STRONG_SHARING_WORDS for token in tokens),
+                   token_stems=tuple(stem(token) for token in content))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -265,6 +297,13 @@ class PathRetriever:
         self.settings = settings
         self.examples = examples
         self._paths: OrderedDict[Node, list[CandidatePath]] = OrderedDict()
+        # Label variants and label stems come from the graph alone but were derived
+        # again for every path of every question, about a third of the CPU time of
+        # a MetaQA question, so they are kept per relation sequence and relation.
+        self._cached_variants = functools.lru_cache(maxsize=_SEQUENCE_CACHE_ENTRIES)(
+            self._label_variants)
+        self._cached_relation_stems = functools.lru_cache(maxsize=_SEQUENCE_CACHE_ENTRIES)(
+            self._relation_stems)
 
     def paths(self, entity: Node) -> list[CandidatePath]:
         """Return every path from ``entity`` up to ``settings.max_hops`` steps, shortest first."""
@@ -306,10 +345,8 @@ class PathRetriever:
         if not paths:
             return []
 
-        variants = [self._label_variants(path) for path in paths]
-        verbalizations = [[verbalize_path(steps, TOPIC_PLACEHOLDER) for steps in path_variants]
-                          for path_variants in variants]
-        flat = [text for texts in verbalizations for text in texts]
+        variants = [self._cached_variants(path.keys, path.steps) for path in paths]
+        flat = [variant.verbalization for path_variants in variants for variant in path_variants]
         flat_similarities = self._similarities(masked_question, flat)
         votes = self._votes(masked_question, paths)
         question = _QuestionTerms.read(masked_question, excluded_words)
@@ -319,31 +356,37 @@ class PathRetriever:
 
         scored = []
         position = 0
-        for path, path_variants, texts in zip(paths, variants, verbalizations, strict=True):
-            similarities = flat_similarities[position: position + len(texts)]
-            position += len(texts)
+        for path, path_variants in zip(paths, variants, strict=True):
+            similarities = flat_similarities[position: position + len(path_variants)]
+            position += len(path_variants)
             options = [
-                self._score_one(path, steps, text, float(similarity), votes.get(path.keys, 0.0),
+                self._score_one(path, variant, float(similarity), votes.get(path.keys, 0.0),
                                 question, unexplained[path.keys], structure[path.keys])
-                for steps, text, similarity in zip(path_variants, texts, similarities, strict=True)
+                for variant, similarity in zip(path_variants, similarities, strict=True)
             ]
             scored.append(max(options, key=lambda option: option.score))
         scored.sort(key=lambda item: (-item.score, item.path.hops, item.verbalization))
         return scored
 
-    def _label_variants(self, path: CandidatePath) -> list[tuple[PathStep, ...]]:
+    def _label_variants(self, keys: tuple[StepKey, ...],
+                        steps: tuple[PathStep, ...]) -> tuple[_LabelVariant, ...]:
         """Return the path's steps as labelled, then once per alias with that one step renamed.
 
         Renaming one step at a time keeps the count linear in the number of
         aliases, where every combination would multiply them.
         """
-        variants = [path.steps]
-        for index, (predicate, _inverse) in enumerate(path.keys):
-            step = path.steps[index]
+        variants = [steps]
+        for index, (predicate, _inverse) in enumerate(keys):
+            step = steps[index]
             for alias in self.kg.labels.relation_labels(predicate)[1:MAX_ALIASES + 1]:
                 renamed = dataclasses.replace(step, label=alias)
-                variants.append(path.steps[:index] + (renamed,) + path.steps[index + 1:])
-        return variants
+                variants.append(steps[:index] + (renamed,) + steps[index + 1:])
+        return tuple(_LabelVariant.of(variant) for variant in variants)
+
+    def _relation_stems(self, predicate: URIRef) -> frozenset[str]:
+        """Return the content stems of every label and alias of ``predicate``."""
+        return frozenset().union(*(content_stems(label)
+                                   for label in self.kg.labels.relation_labels(predicate)))
 
     def _step_support(self, question: _QuestionTerms,
                       paths: list[CandidatePath]) -> dict[URIRef, _StepSupport]:
@@ -356,10 +399,9 @@ class PathRetriever:
 
         support = {}
         for predicate in predicates:
-            label_stems = set().union(*(content_stems(label)
-                                        for label in self.kg.labels.relation_labels(predicate)))
-            mentions = sum(1 for token in question.tokens
-                           if any(stems_match(stem(token), label_stem) for label_stem in label_stems))
+            label_stems = self._cached_relation_stems(predicate)
+            mentions = sum(1 for token_stem in question.token_stems
+                           if any(stems_match(token_stem, label_stem) for label_stem in label_stems))
             support[predicate] = _StepSupport(explained=explained[predicate] - {focus},
                                               names_focus=focus in explained[predicate],
                                               mentions=mentions)
@@ -390,14 +432,13 @@ class PathRetriever:
         return [self.kg.labels.display(node)
                 for node in sorted(unlabelled, key=str)[:VALUE_SAMPLE]]
 
-    def _score_one(self, path: CandidatePath, steps: tuple[PathStep, ...], verbalization: str,
-                   similarity: float, vote: float, question: _QuestionTerms,
-                   unexplained: tuple[str, ...], structure: float) -> ScoredPath:
-        labels = [step.label for step in steps]
-        lexical = lexical_overlap(labels, question.stems)
-        missing = set().union(*(missing_qualifiers(label, question.words) for label in labels))
-        penalty = QUALIFIER_PENALTY if missing else 0.0
-        if question.described and content_stems(labels[-1]) & question.described:
+    def _score_one(self, path: CandidatePath, variant: _LabelVariant, similarity: float,
+                   vote: float, question: _QuestionTerms, unexplained: tuple[str, ...],
+                   structure: float) -> ScoredPath:
+        # The same terms as lexical_overlap and missing_qualifiers, from the variant's kept stems.
+        lexical = len(variant.stems & question.stems) / len(variant.stems) if variant.stems else 0.0
+        penalty = QUALIFIER_PENALTY if variant.qualifiers - question.words else 0.0
+        if question.described and variant.last_stems & question.described:
             penalty += INTERMEDIATE_PENALTY
         if question.relation_words:
             penalty += COVERAGE_PENALTY * len(unexplained) / len(question.relation_words)
@@ -405,7 +446,7 @@ class PathRetriever:
 
         score = (similarity + LEXICAL_WEIGHT * lexical - penalty - HOP_PENALTY * (path.hops - 1)
                  + EXAMPLE_WEIGHT * vote)
-        return ScoredPath(path=path, verbalization=verbalization, score=score,
+        return ScoredPath(path=path, verbalization=variant.verbalization, score=score,
                           similarity=similarity, lexical=lexical, penalty=penalty, vote=vote,
                           unexplained=unexplained)
 

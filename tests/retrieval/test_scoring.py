@@ -88,6 +88,20 @@ def test_qualifier_penalty_ranks_current(embedder, settings):
     assert former.penalty > 0
 
 
+def test_kept_terms_ignore_earlier_question(embedder, settings):
+    kg = _kg(BAND_TTL)
+    retriever = PathRetriever(kg, embedder, settings)
+
+    # The second ranking reuses the label terms kept from the first, which asked for former members.
+    retriever.rank(EX.Band, "Who is a former member of NE?")
+    ranked = retriever.rank(EX.Band, "How many members does NE have?")
+
+    assert ranked[0].path.keys == ((EX.memberOf, True),)
+    assert ranked[0].penalty == 0.0
+    former = next(item for item in ranked if item.path.keys == ((EX.formerMemberOf, True),))
+    assert former.penalty > 0
+
+
 def test_relation_fit_prefers_fitting_sense(embedder, settings):
     kg = _kg(HOMOGRAPHS_TTL)
     retriever = PathRetriever(kg, embedder, settings)
