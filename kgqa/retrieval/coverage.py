@@ -23,6 +23,7 @@ path that leaves a word unexplained as a near miss ("atomic weight" for
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -45,6 +46,8 @@ __all__ = ["VALUE_SAMPLE", "WORD_MIN_SIMILARITY", "explained_by_values", "explai
 WORD_MIN_SIMILARITY = 0.47
 # Values of a one-step path compared with the words its labels leave unexplained.
 VALUE_SAMPLE = 3
+# Distinct alias lists whose texts and stems are kept: a graph has one per relation.
+_ALIAS_CACHE_ENTRIES = 4096
 
 
 def explained_words(words: list[str], relations: Iterable[URIRef], labels: LabelIndex,
@@ -60,14 +63,14 @@ def explained_words(words: list[str], relations: Iterable[URIRef], labels: Label
     if not words:
         return {relation: frozenset() for relation in relations}
 
-    texts_by_relation = {relation: _label_texts(labels.relation_labels(relation))
+    texts_by_relation = {relation: _label_texts(tuple(labels.relation_labels(relation)))
                          for relation in relations}
     phrases = {word: f"{focus} {word}" if focus and focus != word else word for word in words}
     similarity = _similarities([*words, *phrases.values()], texts_by_relation, embedder)
 
     explained: dict[URIRef, frozenset[str]] = {}
     for relation, texts in texts_by_relation.items():
-        label_stems = set().union(*(content_stems(text) for text in texts))
+        label_stems = _texts_stems(texts)
         explained[relation] = frozenset(
             word for word in words
             if any(stems_match(stem(word), label_stem) for label_stem in label_stems)
@@ -77,17 +80,25 @@ def explained_words(words: list[str], relations: Iterable[URIRef], labels: Label
     return explained
 
 
-def _label_texts(aliases: list[str]) -> list[str]:
+# The two helpers below are cached because scoring calls them for every
+# question with the same few relations, and their results are immutable.
+@functools.lru_cache(maxsize=_ALIAS_CACHE_ENTRIES)
+def _label_texts(aliases: tuple[str, ...]) -> tuple[str, ...]:
     """Return each alias and each of its words, so "atomic weight" also offers "weight"."""
     texts = list(aliases)
     for alias in aliases:
         words = WORD_RE.findall(alias)
         if len(words) > 1:
             texts.extend(word for word in words if content_stems(word))
-    return list(dict.fromkeys(texts))
+    return tuple(dict.fromkeys(texts))
 
 
-def _similarities(words: list[str], texts_by_relation: dict[URIRef, list[str]],
+@functools.lru_cache(maxsize=_ALIAS_CACHE_ENTRIES)
+def _texts_stems(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(content_stems(text) for text in texts))
+
+
+def _similarities(words: list[str], texts_by_relation: dict[URIRef, tuple[str, ...]],
                   embedder: Embedder | None) -> dict[tuple[str, str], float]:
     """Return the cosine of every (question word, label text) pair; empty without an embedder."""
     if embedder is None:

@@ -9,6 +9,7 @@ and class mentions are removed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -63,6 +64,8 @@ STRONG_SHARING_WORDS = frozenset({"same", "share", "shares", "shared", "sharing"
                                   "co", "fellow"})
 
 
+# Cached because scoring stems the same few thousand words for every question.
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Reduce an English word to a crude stem so that inflected forms compare equal.
 
