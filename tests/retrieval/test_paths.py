@@ -55,6 +55,20 @@ def test_paths_never_walk_back(films):
         assert EX.F2 not in path.reached
 
 
+def test_paths_reach_literals():
+    kg = _kg(FILMS_TTL + "ex:F1 ex:year 1999 .\nex:F3 ex:year 2004 .\n")
+    paths = {_keys(path): path for path in enumerate_paths(kg, EX.F2, 3, 5000)}
+
+    assert paths[(("director", False), ("director", True), ("year", False))].reached \
+        == {Literal(1999)}
+    assert paths[(("castMember", False), ("castMember", True), ("year", False))].reached \
+        == {Literal(1999)}
+
+
+def test_paths_of_unlinked_entity_empty(films):
+    assert enumerate_paths(films, EX.Nobody, 3, 5000) == []
+
+
 def test_paths_skip_type_and_labels(films):
     predicates = {predicate for path in enumerate_paths(films, EX.F1, 3, 5000)
                   for predicate, _ in path.keys}
