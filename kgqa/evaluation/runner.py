@@ -128,14 +128,21 @@ def default_topics(questions_file: str | Path, strip_brackets: bool) -> str:
 
 def select_questions(questions: Sequence[EvalQuestion], sample: int | None = None, seed: int = 0,
                      limit: int | None = None) -> list[EvalQuestion]:
-    """Return a seeded random sample of ``sample`` questions in file order, then the first ``limit``."""
+    """Return a seeded random sample of ``sample`` questions in random order, then the first ``limit``.
+
+    The sample keeps its random order, so the first ``limit`` questions of a
+    sample are a random subset too: benchmark files such as MetaQA's are
+    grouped by question type, and a prefix in file order would hold only the
+    first types. The same seed gives the same order, so a resumed run asks
+    the same questions.
+    """
     for name, value in (("sample", sample), ("limit", limit)):
         if value is not None and value < 1:
             raise InvalidInput(f"Invalid {name} {value}: give a positive number of questions.")
 
     chosen = list(questions)
     if sample is not None and sample < len(chosen):
-        positions = sorted(random.Random(seed).sample(range(len(chosen)), sample))
+        positions = random.Random(seed).sample(range(len(chosen)), sample)
         chosen = [chosen[position] for position in positions]
     if limit is not None:
         chosen = chosen[:limit]

@@ -124,15 +124,22 @@ def test_invalid_config_rejected(options, problem):
         EvalConfig(questions_file="set.jsonl", graph="companies", **options)
 
 
-def test_sample_is_seeded_in_file_order():
+def test_sample_is_seeded_and_shuffled():
     questions = [EvalQuestion(id=str(number), question=f"Q{number}?", answers=("a",)) for number in range(50)]
     first = select_questions(questions, sample=10, seed=7)
     again = select_questions(questions, sample=10, seed=7)
     other = select_questions(questions, sample=10, seed=8)
     assert first == again
     assert first != other
-    assert [int(item.id) for item in first] == sorted(int(item.id) for item in first)
     assert select_questions(questions, sample=10, seed=7, limit=3) == first[:3]
+
+
+def test_limited_sample_spans_the_file():
+    # Grouped like MetaQA: the first half of the file is one question type, the second half another.
+    questions = [EvalQuestion(id=str(number), question=f"Q{number}?", answers=("a",)) for number in range(1000)]
+    limited = select_questions(questions, sample=300, seed=42, limit=100)
+    assert any(int(item.id) < 500 for item in limited)
+    assert any(int(item.id) >= 500 for item in limited)
 
 
 def test_contradicted_generated_answer_scored(bundled_engine, companies_set, tmp_path):
