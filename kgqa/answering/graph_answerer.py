@@ -9,9 +9,12 @@ negations use the full reached sets, and only the evidence list is cut to
 - no path has the expected answer type: a date for "when", a possible agent
   for "who" (``answer_types``), an instance of the class the question names
   ("Which *currency* ...") when some path reaches one;
-- or every fitting path leaves one of the question's relation words
-  unexplained ("melting point" answered by "atomic weight"), unless the path
-  scores at least ``STRONG_PATH_SCORE`` or learned examples vouch for it.
+- or every fitting path leaves one of the question's required relation
+  words unexplained, unless the path scores at least ``STRONG_PATH_SCORE``
+  or learned examples vouch for it. Required are the attribute nouns
+  ("melting point" answered by "atomic weight") and, for a question with one
+  topic, any word that names one of the graph's relations by stem ("Who
+  *founded* IBM?" answered by "chief executive" when IBM has no founder).
 
 Yes/no questions are answered in ``yes_no`` and questions about a class with
 no entity ("How many countries are there?") in ``class_questions``.
@@ -62,7 +65,7 @@ from kgqa.retrieval.paths import (
 )
 from kgqa.retrieval.scoring import PathRetriever, ScoredPath
 from kgqa.retrieval.verbalize import TOPIC_PLACEHOLDER
-from kgqa.retrieval.words import content_stems
+from kgqa.retrieval.words import content_stems, stems_match
 from kgqa.settings import Settings
 
 __all__ = [
@@ -89,6 +92,7 @@ MIN_CLASS_SHARE = 0.5
 # How many top paths per entity are tried when intersecting two entities' answers.
 PAIR_CANDIDATES = 5
 _PREPOSITIONS = {"of", "by", "in", "at", "for", "to", "from", "with", "on", "as"}
+_RELATION_STEMS_KEY = "answering.relation_stems"
 
 
 @dataclasses.dataclass
@@ -152,6 +156,10 @@ class GraphAnswerer:
         answer = Answer(question=question, normalized_question=normalized_question,
                         graph=self.kg.name, linked_entities=list(entities), classes=list(classes))
         topics = _distinct_topics(entities)
+        # With two topics each path explains only its own part of the question,
+        # so only a single topic's path must explain the words the graph names.
+        if len(topics) == 1:
+            asked = dataclasses.replace(asked, graph_words=self._graph_words(asked))
 
         if not topics:
             self._answer_without_entity(answer, asked, unlinked_names, watch)
@@ -167,6 +175,43 @@ class GraphAnswerer:
         log.debug("answered %r: status %s, kind %s, %d answers", question, answer.status,
                   answer.kind, len(answer.answers))
         return answer
+
+    def _graph_words(self, asked: AskedQuestion) -> frozenset[str]:
+        """Return the question's relation words that a relation of the graph names by stem.
+
+        "Who founded IBM?" in a graph with a founder relation asks for that
+        relation. When IBM has no founder edge, the chief executive path that
+        whole-question similarity ranks first is a near miss, not an answer.
+        Only relations whose values can be of the expected answer type count:
+        "start date" does not make "started" a required word of a "who" question.
+        """
+        relation_stems = self._relation_stems(asked.analysis.answer_type)
+        return frozenset(word for word in asked.relation_words
+                         if any(stems_match(word_stem, label_stem)
+                                for word_stem in content_stems(word) for label_stem in relation_stems))
+
+    def _relation_stems(self, answer_type: str) -> frozenset[str]:
+        """Return the label stems of the graph's relations whose values may be of ``answer_type``."""
+        key = f"{_RELATION_STEMS_KEY}:{answer_type}"
+        cached = self.kg.cache.get(key)
+        if cached is None:
+            cached = frozenset().union(*(content_stems(label)
+                                         for predicate in self.kg.labels.relations()
+                                         if is_answer_relation(predicate)
+                                         and self._may_answer(predicate, answer_type)
+                                         for label in self.kg.labels.relation_labels(predicate)))
+            self.kg.cache[key] = cached
+        return cached
+
+    def _may_answer(self, predicate: URIRef, answer_type: str) -> bool:
+        """Return whether the values of ``predicate`` may be of ``answer_type`` (``_fits_answer_type``)."""
+        if answer_type not in ("time", "place", "person", "entity"):
+            return True
+        values = relation_range(self.kg, (predicate, False))
+        if answer_type == "time":
+            return is_temporal_relation(self.kg.labels.relation_label(predicate)) \
+                or any(is_temporal_literal(node) for node in values)
+        return not all(_is_scalar(node) for node in values)
 
     def _label_paths(self, answer: Answer, lang: str | None) -> None:
         """Render the chosen and runner-up paths alike: "Dora Lind: cast member of -> director"."""
@@ -472,7 +517,7 @@ class GraphAnswerer:
 def explains_question(scored: ScoredPath, asked: AskedQuestion) -> bool:
     """Return whether a path may answer the question despite the relation words it leaves out.
 
-    It may when it explains every word of ``asked.attribute_words``, when it
+    It may when it explains every word of ``asked.required_words``, when it
     scores at least ``STRONG_PATH_SCORE``, or when example votes vouch for it.
     """
     return not missing_attributes(scored, asked) or scored.score >= STRONG_PATH_SCORE \
@@ -481,7 +526,7 @@ def explains_question(scored: ScoredPath, asked: AskedQuestion) -> bool:
 
 def missing_attributes(scored: ScoredPath, asked: AskedQuestion) -> tuple[str, ...]:
     """Return the attribute words of the question that the path leaves unexplained."""
-    return tuple(word for word in scored.unexplained if word in asked.attribute_words)
+    return tuple(word for word in scored.unexplained if word in asked.required_words)
 
 
 def _distinct_topics(entities: list[LinkedEntity]) -> list[LinkedEntity]:

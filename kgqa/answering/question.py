@@ -104,6 +104,9 @@ class AskedQuestion:
     analysis: QuestionAnalysis
     classes: tuple[LinkedEntity, ...] = ()
     lang: str | None = None
+    # Relation words that name one of the graph's relations up to inflection
+    # ("founded" and "founder"). A path must explain them like attribute words.
+    graph_words: frozenset[str] = frozenset()
 
     @property
     def class_words(self) -> list[str]:
@@ -113,8 +116,17 @@ class AskedQuestion:
     @functools.cached_property
     def attribute_words(self) -> frozenset[str]:
         """Relation words in noun position ("the *melting point* of NE"): a path must explain them."""
-        words = relation_words(self.masked, self.class_words)
-        return frozenset(attribute_words(self.masked, words, self.class_words))
+        return frozenset(attribute_words(self.masked, self.relation_words, self.class_words))
+
+    @functools.cached_property
+    def relation_words(self) -> tuple[str, ...]:
+        """The words that must name a relation (``kgqa.retrieval.words.relation_words``)."""
+        return tuple(relation_words(self.masked, self.class_words))
+
+    @property
+    def required_words(self) -> frozenset[str]:
+        """The relation words that a path must explain: attribute words and graph words."""
+        return self.attribute_words | self.graph_words
 
 
 def analyze_question(masked_question: str) -> QuestionAnalysis:

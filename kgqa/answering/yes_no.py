@@ -89,7 +89,7 @@ class YesNoAnswerer:
         fitting = [scored for scored in candidates if self.accepts(scored, asked)]
         if not fitting or fitting[0].score < self.min_path_score:
             missing = tuple(word for word in candidates[0].unexplained
-                            if word in asked.attribute_words) if candidates else ()
+                            if word in asked.required_words) if candidates else ()
             fill_not_in_graph(self.kg, answer, topics, asked.lang, missing)
             return
 

@@ -380,3 +380,52 @@ def test_near_miss_names_missing_words(world, ask):
     assert answer.status == "not_in_graph"
     assert "melting point" in answer.text
     assert answer.notes
+
+
+# A verb that names one of the graph's relations
+
+_FIRMS_TTL = """
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:founder rdfs:label "founder" .
+ex:chiefExecutive rdfs:label "chief executive" .
+ex:startDate rdfs:label "start date" .
+ex:Acme rdfs:label "Acme" ; ex:founder ex:Ada ; ex:chiefExecutive ex:Bob ; ex:startDate 1990 .
+ex:Globex rdfs:label "Globex" ; ex:chiefExecutive ex:Carol .
+ex:Ada rdfs:label "Ada Lim" . ex:Bob rdfs:label "Bob Ray" . ex:Carol rdfs:label "Carol Ng" .
+"""
+
+
+@pytest.fixture
+def firms() -> KnowledgeGraph:
+    dataset = Dataset()
+    dataset.parse(data=_FIRMS_TTL, format="turtle")
+    return KnowledgeGraph.from_dataset("firms", dataset)
+
+
+def test_verb_naming_a_graph_relation_is_answered_by_it(firms, ask):
+    answer = ask(firms, "Who founded Acme?")
+
+    assert _labels(answer) == ["Ada Lim"]
+    assert answer.path.steps[0].predicate == str(EX.founder)
+
+
+def test_verb_naming_a_relation_the_topic_lacks_is_not_answered(firms, ask):
+    answer = ask(firms, "Who founded Globex?")
+
+    assert answer.status == "not_in_graph"
+    assert answer.answers == []
+    assert "founded" in answer.text
+
+
+def test_verb_naming_no_relation_still_uses_similarity(firms, ask):
+    answer = ask(firms, "Who runs Globex?")
+
+    assert _labels(answer) == ["Carol Ng"]
+
+
+def test_verb_naming_only_a_relation_of_another_type_is_not_required(firms, ask):
+    # "started" names "start date", whose values are numbers, not people.
+    answer = ask(firms, "Who started Acme?")
+
+    assert _labels(answer) == ["Ada Lim"]

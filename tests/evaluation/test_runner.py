@@ -136,7 +136,8 @@ def test_sample_is_seeded_and_shuffled():
 
 def test_limited_sample_spans_the_file():
     # Grouped like MetaQA: the first half of the file is one question type, the second half another.
-    questions = [EvalQuestion(id=str(number), question=f"Q{number}?", answers=("a",)) for number in range(1000)]
+    questions = [EvalQuestion(id=str(number), question=f"Q{number}?", answers=("a",))
+                 for number in range(1000)]
     limited = select_questions(questions, sample=300, seed=42, limit=100)
     assert any(int(item.id) < 500 for item in limited)
     assert any(int(item.id) >= 500 for item in limited)
