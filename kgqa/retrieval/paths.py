@@ -271,10 +271,13 @@ def _edges_between(kg: KnowledgeGraph, node: Node, key: StepKey,
     predicate, inverse = key
     found = []
     adjacent = kg.nx_graph.pred[node] if inverse else kg.nx_graph.succ[node]
-    for neighbour, edges in adjacent.items():
+    # Iterating the neighbours alone and looking up edges only for targets
+    # matters for hubs (a genre with thousands of films): items() builds a
+    # view per neighbour. The neighbour order, and so the chain chosen, is kept.
+    for neighbour in adjacent:
         if neighbour not in targets:
             continue
-        for edge_predicate, graph in edges:
+        for edge_predicate, graph in adjacent[neighbour]:
             if edge_predicate != predicate:
                 continue
             subject, obj = (neighbour, node) if inverse else (node, neighbour)
