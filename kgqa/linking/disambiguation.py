@@ -6,7 +6,9 @@ Evidence, from strongest to weakest, each scaled to [0, 1]:
    ``relation_fit`` callable the retrieval layer supplies;
 2. case: the mention spells one of the entity's labels with the same capitals;
 3. context: cosine similarity between the question and a text made of the
-   entity's relations and neighbours (only with an ``Embedder``);
+   entity's relations and neighbours (only with an ``Embedder``). The
+   vectors of known namesakes can be given in advance (``use_context_vectors``),
+   so that questions do not wait for the model to encode them;
 4. degree: the entity's number of edges in ``kg.nx_graph``, log-scaled
    against the best-connected candidate.
 
@@ -65,6 +67,17 @@ class Disambiguator:
         self.embedder = embedder
         self.relation_fit = relation_fit
         self._context_texts: dict[Node, str] = {}
+        self._context_vectors: dict[Node, np.ndarray] = {}
+
+    def use_context_vectors(self, entities: list[Node], matrix: np.ndarray) -> None:
+        """Take the context vectors of ``entities``, one row of ``matrix`` each (``context_vectors``)."""
+        self._context_vectors = dict(zip(entities, matrix, strict=True))
+
+    def context_vectors(self, entities: list[Node]) -> np.ndarray | None:
+        """Encode the context texts of ``entities``, one unit-length row each (None without an embedder)."""
+        if self.embedder is None:
+            return None
+        return self.embedder.encode_many([self.context_text(entity) for entity in entities])
 
     def rank(self, senses: list[Sense], masked_question: str) -> list[Candidate]:
         """Return one candidate per sense, best first.
@@ -117,9 +130,13 @@ class Disambiguator:
         if self.embedder is None:
             return [0.0] * len(senses)
 
-        texts = [self.context_text(sense.entity) for sense in senses]
-        vectors = self.embedder.encode([masked_question, *texts])
-        similarities = vectors[1:] @ vectors[0]
+        question = self.embedder.encode([masked_question])[0]
+        missing = [sense.entity for sense in senses if sense.entity not in self._context_vectors]
+        encoded = dict(zip(missing, self.embedder.encode([self.context_text(entity)
+                                                           for entity in missing]), strict=True))
+        vectors = np.stack([self._context_vectors.get(sense.entity, encoded.get(sense.entity))
+                            for sense in senses])
+        similarities = vectors @ question
         return [float(value) for value in np.clip(similarities, 0.0, 1.0)]
 
     def _degree_scores(self, senses: list[Sense]) -> list[float]:

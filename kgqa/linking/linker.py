@@ -193,6 +193,19 @@ class EntityLinker:
         """Return the label embedding matrix, computing it now if needed (for a disk cache)."""
         return self._embedding_index.matrix if self._embedding_index else None
 
+    def namesakes(self) -> list[Node]:
+        """Return the entities that share a label with another entity, in a stable order.
+
+        A mention of such a label has several senses, and ranking them compares
+        the question with each sense's context text (``Disambiguator``).
+        """
+        found: set[Node] = set()
+        for entries in self.gazetteer.patterns.values():
+            entities = {entry.entity for entry in entries if not entry.is_class}
+            if len(entities) > 1:
+                found |= entities
+        return sorted(found, key=str)
+
     def link(self, question: str) -> LinkResult:
         """Find the entities of the graph mentioned in ``question``.
 

@@ -225,3 +225,28 @@ def test_timings_cover_every_stage(engine):
     assert {"setup", "linking", "retrieval", "answering", "total"} <= set(answer.timings_ms)
     stages = sum(ms for stage, ms in answer.timings_ms.items() if stage != "total")
     assert stages <= answer.timings_ms["total"] + 1.0
+
+
+def test_namesake_context_vectors_cached_per_graph_version(engine, tmp_path, embedder):
+    from kgqa.settings import Settings
+
+    graph = tmp_path / "namesakes.ttl"
+    graph.write_text("""
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:MercuryPlanet rdfs:label "Mercury" ; ex:orbits ex:Sun .
+ex:MercuryElement rdfs:label "Mercury" ; ex:atomicNumber 80 .
+ex:Sun rdfs:label "Sun" .
+""", encoding="utf-8")
+    info = engine.load([graph], name="namesakes")
+    _kg, linker = engine.graph_parts("namesakes")
+    assert engine.store.cache.contains(info.content_hash, "linking.context-embeddings")
+
+    # A second engine on the same store reads the vectors instead of encoding them again.
+    again = Engine(Settings(environ={}, data_dir=engine.settings.data_dir))
+    again._embedder = embedder
+    _kg, relinked = again.graph_parts("namesakes")
+    for entity in linker.namesakes():
+        assert (relinked.disambiguator._context_vectors[entity]
+                == linker.disambiguator._context_vectors[entity]).all()
+    assert len(relinked.namesakes()) == 2

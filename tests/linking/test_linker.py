@@ -427,3 +427,14 @@ def test_lone_cjk_class_word_skipped(make_kg, nlp, settings):
 
     assert _linked(result) == ["LuXun"]
     assert result.classes == []
+
+
+def test_namesakes_are_entities_sharing_a_label(make_kg, nlp, settings):
+    kg = make_kg("""
+ex:JaguarCo rdfs:label "Jaguar" .
+ex:JaguarCat rdfs:label "jaguar" .
+ex:Puma rdfs:label "Puma" .
+""")
+    linker = EntityLinker(kg, nlp, settings=settings)
+
+    assert [str(entity).removeprefix(EX) for entity in linker.namesakes()] == ["JaguarCat", "JaguarCo"]
