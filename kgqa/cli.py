@@ -226,7 +226,7 @@ def eval_command(obj: _Context, questions_file: str, graph: str, modes: str, exa
     """Score the answers to the questions in QUESTIONS (MetaQA lines, .jsonl or .csv) in each mode."""
     from kgqa.evaluation import EvalConfig, evaluate
     from kgqa.evaluation.report import format_table
-    from kgqa.evaluation.runner import default_topics
+    from kgqa.evaluation.runner import RESULTS_FILE, default_topics
 
     config = EvalConfig(
         questions_file=str(Path(questions_file).resolve()), graph=graph,
@@ -236,6 +236,12 @@ def eval_command(obj: _Context, questions_file: str, graph: str, modes: str, exa
         sample=sample, seed=seed, limit=limit,
     )
     out = Path(out_dir) if out_dir else Path("eval-results") / f"{graph}-{Path(questions_file).stem}"
+    results_file = out / RESULTS_FILE
+    if results_file.is_file():
+        with results_file.open(encoding="utf-8") as lines:
+            done = sum(1 for line in lines if line.strip())
+        if done:
+            click.echo(f"Resuming the run in {out}: {done} records are already there.", err=True)
     summary = evaluate(obj.engine, config, out, hop=hop, progress=progress, answer_modes=obj.modes)
     click.echo(format_table(summary))
     click.echo(f"\nReport: {out / 'report.md'} ({summary['questions']} questions)")
@@ -264,9 +270,15 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
     Each worker loads the models and prepares every stored graph before it
     answers its first request; GET /ready reports when that is done.
     """
+    from kgqa.service.serving import gunicorn_options
     from kgqa.service.serving import serve as run_server
 
+    # The default log level (WARNING) hides the server's own start line, so say where it listens.
+    options = gunicorn_options(obj.settings, host=host, port=port, workers=workers)
+    click.echo(f"Serving on http://{options['bind']} with {options['workers']} workers; "
+               "GET /ready answers 200 once they have loaded. Ctrl-C stops the server.", err=True)
     run_server(obj.settings, host=host, port=port, workers=workers)
+    click.echo("Server stopped.", err=True)
 
 
 @cli.command("settings")

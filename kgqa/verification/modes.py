@@ -376,7 +376,11 @@ class AnswerModes:
     def _accept_or_fall_back(self, mode: str, prepared: _Prepared, output: ModelOutput,
                              verification: Verification | None,
                              accepted_source: str = "model") -> ModeResult:
-        """Keep the model's text when verification supports it, else state the facts instead."""
+        """Keep the model's text when verification supports it, else state the facts instead.
+
+        In corrected mode that text is the model's rewrite of the draft, and
+        the notes say so, because the draft may come from the user.
+        """
         if verification is not None and verification.verdict == "supported":
             result = self._model_text_result(mode, prepared, output.answer_text, verification,
                                              source=accepted_source)
@@ -397,8 +401,10 @@ class AnswerModes:
             reason = "it has no usable answer"
         else:
             reason = f"verification found it {verification.verdict.replace('_', ' ')}"
+        replaced = "The model's rewrite of the draft" if accepted_source == "model_rewrite" \
+            else "The model's text"
         result.notes = _problem_notes(output) + [
-            f"The model's text was replaced by the graph's facts because {reason}."]
+            f"{replaced} was replaced by the graph's facts because {reason}."]
         log.info("%s mode fell back to the fact sentence for %r: %s", mode, prepared.question, reason)
         return result
 

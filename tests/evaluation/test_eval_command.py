@@ -64,6 +64,7 @@ def test_eval_rerun_resumes(invoke, companies_set, tmp_path):
     assert result.exit_code == 0, result.output
     assert len(lines) == 4
     assert "(4 questions)" in result.output
+    assert "2 records are already there" in result.output
 
 
 def test_examples_added_once(invoke, companies_set, tmp_path):

@@ -191,6 +191,10 @@ def test_first_ready_reply_is_ready(server):
     assert server.first_ready.body["waiting_for"] == []
 
 
+def test_start_line_names_address(server):
+    assert f"Serving on http://127.0.0.1:{server.port} with 2 workers" in server.log_tail()
+
+
 def test_metrics_sum_both_workers(server):
     # A half-sent upload keeps one sync worker busy, so the GETs go to the other one.
     busy = socket.create_connection(("127.0.0.1", server.port), timeout=60)
