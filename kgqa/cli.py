@@ -273,7 +273,7 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
     from kgqa.service.serving import gunicorn_options
     from kgqa.service.serving import serve as run_server
 
-    # The default log level (WARNING) hides the server's own start line, so say where it listens.
+    # The default log level (WARNING) hides the server's own start line, so print the address here.
     options = gunicorn_options(obj.settings, host=host, port=port, workers=workers)
     click.echo(f"Serving on http://{options['bind']} with {options['workers']} workers; "
                "GET /ready answers 200 once they have loaded. Ctrl-C stops the server.", err=True)
