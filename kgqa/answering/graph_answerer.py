@@ -156,6 +156,10 @@ class GraphAnswerer:
                               classes=tuple(classes), lang=display_language(normalized_question))
         answer = Answer(question=question, normalized_question=normalized_question,
                         graph=self.kg.name, linked_entities=list(entities), classes=list(classes))
+        # NOTE: a question word that is also an entity label (MetaQA tags such as
+        # "film" or "actors") becomes a second topic, and the answerer then
+        # intersects two entities' answers; with MetaQA's brackets removed this
+        # happens in 95% or more of the wrong answers (docs/benchmarks.md).
         topics = _distinct_topics(entities)
         # With two topics each path explains only its own part of the question,
         # so only a single topic's path must explain the words the graph names.
@@ -536,6 +540,10 @@ def explains_question(scored: ScoredPath, asked: AskedQuestion) -> bool:
     It may when it explains every word of ``asked.required_words``, when it
     scores at least ``STRONG_PATH_SCORE``, or when example votes vouch for it.
     """
+    # NOTE: a step that explains no question word only lowers a path's score
+    # (UNASKED_STEP_PENALTY), so "What is the capital of Macau?" can still be
+    # answered through a bordering country. Rejecting such paths outright lost
+    # correct answers whose verbs no single word explains ("run by" for chief executive).
     return not missing_attributes(scored, asked) or scored.score >= STRONG_PATH_SCORE \
         or scored.vote >= VOUCHING_VOTE
 
