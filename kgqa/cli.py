@@ -138,12 +138,7 @@ def ask(obj: _Context, question: str, graph: str | None, mode: str, draft: str |
         _echo(answer.to_dict(), as_json, format_answer)
         return
 
-    if mode == "ungrounded":
-        result = obj.modes.ungrounded(question, graph=graph)
-    elif mode == "grounded":
-        result = obj.modes.grounded(question, graph=graph, top_k=top_k)
-    else:
-        result = obj.modes.corrected(question, graph=graph, draft=draft, top_k=top_k)
+    result = obj.modes.run(mode, question, graph=graph, top_k=top_k, draft=draft)
     _echo(result.to_dict(), as_json, format_mode_result)
 
 

@@ -140,6 +140,24 @@ class AnswerModes:
         """Answer with the model given the graph's evidence; keep the answer only if the graph supports it."""
         return self._grounded(self._prepare(question, graph, top_k, topics))
 
+    def run(self, mode: str, question: str, graph: str | None = None, top_k: int | None = None,
+            draft: str | None = None) -> ModeResult:
+        """Run one model mode (ungrounded, grounded or corrected) on ``question``.
+
+        ``draft`` applies to corrected mode only; graph mode needs no model and
+        is ``Engine.ask``.
+
+        Raises:
+            InvalidInput: ``mode`` is not a model mode.
+        """
+        if mode == "ungrounded":
+            return self.ungrounded(question, graph=graph)
+        if mode == "grounded":
+            return self.grounded(question, graph=graph, top_k=top_k)
+        if mode == "corrected":
+            return self.corrected(question, graph=graph, draft=draft, top_k=top_k)
+        raise InvalidInput(f"Invalid model mode {mode!r}: choose ungrounded, grounded or corrected.")
+
     def verify(self, question: str, draft: str, graph: str | None = None) -> Verification:
         """Check the claims of ``draft``, an answer to ``question``, against the graph.
 

@@ -36,3 +36,17 @@ def test_invalid_modes_rejected(scripted, chosen):
     modes, _ = scripted()
     with pytest.raises(InvalidInput, match="Invalid modes"):
         modes.compare(QUESTION, graph="companies", modes=chosen)
+
+
+@pytest.mark.parametrize("mode", ["ungrounded", "grounded", "corrected"])
+def test_run_dispatches_model_mode(scripted, mode):
+    modes, _ = scripted("Sundar Pichai is the CEO of Google.")
+    result = modes.run(mode, QUESTION, graph="companies")
+    assert result.mode == mode
+
+
+@pytest.mark.parametrize("mode", ["graph", "oracle"])
+def test_run_rejects_other_modes(scripted, mode):
+    modes, _ = scripted()
+    with pytest.raises(InvalidInput, match="Invalid model mode"):
+        modes.run(mode, QUESTION, graph="companies")

@@ -43,12 +43,7 @@ def ask() -> Response:
     service = current_service()
     if mode == "graph":
         return json_response(service.engine.ask(question, graph=graph, top_k=top_k).to_dict())
-    if mode == "ungrounded":
-        result = service.modes.ungrounded(question, graph=graph)
-    elif mode == "grounded":
-        result = service.modes.grounded(question, graph=graph, top_k=top_k)
-    else:
-        result = service.modes.corrected(question, graph=graph, draft=draft, top_k=top_k)
+    result = service.modes.run(mode, question, graph=graph, top_k=top_k, draft=draft)
     return json_response(result.to_dict())
 
 
