@@ -411,8 +411,8 @@ class Engine:
 
         Encoding them at question time cost about a quarter of the CPU time
         of a MetaQA question with an ambiguous title. Here it happens once per
-        graph version: MetaQA has 6,043 namesakes, a few minutes of encoding
-        on two cores.
+        graph version: MetaQA has 6,043 namesakes, about a minute of encoding
+        on two cores (``bench/answer_dump.py``).
         """
         namesakes = linker.namesakes()
         if not namesakes:
