@@ -157,9 +157,9 @@ class GraphAnswerer:
         answer = Answer(question=question, normalized_question=normalized_question,
                         graph=self.kg.name, linked_entities=list(entities), classes=list(classes))
         # NOTE: a question word that is also an entity label (MetaQA tags such as
-        # "film" or "actors") becomes a second topic, and the answerer then
-        # intersects two entities' answers; with MetaQA's brackets removed this
-        # happens in 95% or more of the wrong answers (docs/benchmarks.md).
+        # "film" or "actors") becomes a second topic, so the answerer intersects
+        # two entities' values. With MetaQA's brackets removed, 95% or more of the
+        # wrong answers have such an extra topic (docs/benchmarks.md).
         topics = _distinct_topics(entities)
         # With two topics each path explains only its own part of the question,
         # so only a single topic's path must explain the words the graph names.
@@ -184,7 +184,7 @@ class GraphAnswerer:
     def _graph_words(self, asked: AskedQuestion) -> frozenset[str]:
         """Return the question's relation words that a relation of the graph names by stem.
 
-        "Who founded IBM?" in a graph with a founder relation asks for that
+        "Who founded IBM?" in a graph with a founder relation requests that
         relation. When IBM has no founder edge, the chief executive path that
         whole-question similarity ranks first is a near miss, not an answer.
         Only relations whose values can be of the expected answer type count:
@@ -315,9 +315,9 @@ class GraphAnswerer:
     def _literal_kinds(self) -> tuple[frozenset[Node], frozenset[Node]]:
         """Return the graph's temporal literals and its scalar literals (numbers, dates, booleans).
 
-        Paths from hub entities reach thousands of nodes. Testing each node
-        for every path of every question took about 7% of a MetaQA question's
-        time under cProfile, so set operations on these two sets replace the loops.
+        Paths from hub entities reach thousands of nodes, and testing each node
+        for every path of every question was a visible part of a MetaQA
+        question's profile, so set operations on these two sets replace the loops.
         """
         cached = self.kg.cache.get(_LITERAL_KINDS_KEY)
         if cached is None:
@@ -542,8 +542,8 @@ def explains_question(scored: ScoredPath, asked: AskedQuestion) -> bool:
     """
     # NOTE: a step that explains no question word only lowers a path's score
     # (UNASKED_STEP_PENALTY), so "What is the capital of Macau?" can still be
-    # answered through a bordering country. Rejecting such paths outright lost
-    # correct answers whose verbs no single word explains ("run by" for chief executive).
+    # answered through a bordering country. Rejecting such paths outright also
+    # rejected correct paths whose verb no single word explains ("run by" for chief executive).
     return not missing_attributes(scored, asked) or scored.score >= STRONG_PATH_SCORE \
         or scored.vote >= VOUCHING_VOTE
 

@@ -397,7 +397,7 @@ class AnswerModes:
         """Keep the model's text when verification supports it, else state the facts instead.
 
         In corrected mode that text is the model's rewrite of the draft, and
-        the notes say so, because the draft may come from the user.
+        the notes name it so, because the draft may come from the user.
         """
         if verification is not None and verification.verdict == "supported":
             result = self._model_text_result(mode, prepared, output.answer_text, verification,

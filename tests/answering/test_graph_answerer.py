@@ -403,14 +403,14 @@ def firms() -> KnowledgeGraph:
     return KnowledgeGraph.from_dataset("firms", dataset)
 
 
-def test_verb_naming_a_graph_relation_is_answered_by_it(firms, ask):
+def test_relation_verb_answered(firms, ask):
     answer = ask(firms, "Who founded Acme?")
 
     assert _labels(answer) == ["Ada Lim"]
     assert answer.path.steps[0].predicate == str(EX.founder)
 
 
-def test_verb_naming_a_relation_the_topic_lacks_is_not_answered(firms, ask):
+def test_relation_verb_missing_declined(firms, ask):
     answer = ask(firms, "Who founded Globex?")
 
     assert answer.status == "not_in_graph"
@@ -418,13 +418,13 @@ def test_verb_naming_a_relation_the_topic_lacks_is_not_answered(firms, ask):
     assert "founded" in answer.text
 
 
-def test_verb_naming_no_relation_still_uses_similarity(firms, ask):
+def test_unmatched_verb_uses_similarity(firms, ask):
     answer = ask(firms, "Who runs Globex?")
 
     assert _labels(answer) == ["Carol Ng"]
 
 
-def test_verb_naming_only_a_relation_of_another_type_is_not_required(firms, ask):
+def test_relation_verb_other_type_ignored(firms, ask):
     # "started" names "start date", whose values are numbers, not people.
     answer = ask(firms, "Who started Acme?")
 

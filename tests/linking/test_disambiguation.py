@@ -94,24 +94,24 @@ def test_context_similarity_with_embedder(make_kg, embedder):
     assert _order(ranked) == ["MercuryPlanet", "MercuryElement"]
 
 
-def test_given_context_vectors_rank_like_encoded_ones(make_kg, embedder):
+def test_precomputed_vectors_rank_alike(make_kg, embedder):
     kg = make_kg(HOMOGRAPHS)
     senses = _senses("MercuryPlanet", "MercuryElement", label="Mercury")
     question = "Which star does NE orbit, and how many moons has it?"
     encoding = Disambiguator(kg, embedder=embedder)
-    given = Disambiguator(kg, embedder=embedder)
+    precomputed = Disambiguator(kg, embedder=embedder)
     entities = [sense.entity for sense in senses]
-    given.use_context_vectors(entities, encoding.context_vectors(entities))
+    precomputed.use_context_vectors(entities, encoding.context_vectors(entities))
 
     expected = encoding.rank(senses, question)
-    ranked = given.rank(senses, question)
+    ranked = precomputed.rank(senses, question)
 
     assert _order(ranked) == _order(expected) == ["MercuryPlanet", "MercuryElement"]
     assert [candidate.score for candidate in ranked] == pytest.approx(
         [candidate.score for candidate in expected], abs=1e-5)
 
 
-def test_given_context_vectors_are_used(make_kg, embedder):
+def test_precomputed_vectors_are_used(make_kg, embedder):
     # Swapped vectors swap the context evidence, which shows the given rows are read.
     kg = make_kg(HOMOGRAPHS)
     senses = _senses("MercuryPlanet", "MercuryElement", label="Mercury")
